@@ -1,0 +1,20 @@
+import type { Command } from '../command.js';
+import { consortiumAddMember, consortiumCreate, consortiumPush, consortiumRevoke, consortiumShow, consortiumSign } from './consortium.js';
+import { init } from './init.js';
+import { nodeStart } from './node-start.js';
+import { publish } from './publish.js';
+import { status } from './status.js';
+
+/** Every subcommand of `cordon`, in the order `cordon --help` lists them. */
+export const commands: readonly Command[] = [
+  init,
+  consortiumCreate,
+  consortiumAddMember,
+  consortiumRevoke,
+  consortiumSign,
+  consortiumShow,
+  consortiumPush,
+  nodeStart,
+  publish,
+  status,
+];

@@ -1,0 +1,66 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CordonError } from '../../errors.js';
+import { generateNodeKey, writePrivateJwk } from '../../crypto/keys.js';
+import { CONFIG_FILE } from '../../config/load.js';
+import { configSchema } from '../../config/schema.js';
+import { NODE_ID, ROLES, type Member } from '../../federation/membership/schema.js';
+import { parseCommandArgs, requireOption, type Command } from '../command.js';
+
+export const MEMBER_FILE = 'member.json';
+
+export const init: Command = {
+  name: 'init',
+  summary: 'create a node: Ed25519 key, config file and member entry',
+  help: `Usage: cordon init --id ID --role provider|consortium|regulator --dir DIR [options]
+
+Creates DIR with:
+  key.jwk      the node's private Ed25519 key (mode 0600; never leaves the node)
+  cordon.json  the node's configuration
+  member.json  the public member entry to send to the consortium's founders
+
+Options:
+  --id ID              node id: 1–63 chars of a-z, 0-9, - (e.g. provider-a)
+  --role ROLE          provider, consortium or regulator
+  --org NAME           organisation name (default: the id)
+  --dir DIR            the node's directory (must not hold a node yet)
+  --listen HOST:PORT   gRPC address (default 127.0.0.1:7400)
+  --database-url URL   use this PostgreSQL instead of an embedded one
+
+Example:
+  cordon init --id provider-a --role provider --org "Lab A" --dir nodes/provider-a --listen 127.0.0.1:7501`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('init', argv, {
+      id: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, dir: { type: 'string' },
+      listen: { type: 'string' }, 'database-url': { type: 'string' },
+    }, false);
+    const id = requireOption('init', values, 'id');
+    const role = requireOption('init', values, 'role');
+    const dir = resolve(requireOption('init', values, 'dir'));
+    if (!NODE_ID.test(id)) throw new CordonError('INVALID_INPUT', `--id '${id}': must be 1–63 chars of a-z, 0-9 and -, starting with a letter or digit`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new CordonError('INVALID_INPUT', `--role '${role}': must be one of ${ROLES.join(', ')}`);
+    if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, 'key.jwk'))) throw new CordonError('INVALID_INPUT', `--dir ${dir}: already holds a node`);
+    const config = configSchema.parse({
+      id, role, organisation: values.org ?? id,
+      ...(values.listen ? { listen: values.listen } : {}),
+      ...(values['database-url'] ? { database_url: values['database-url'] } : {}),
+    });
+    // 0711: the embedded PostgreSQL (run as an unprivileged user) must traverse
+    // the directory to reach data/; nothing here is listable by others.
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o711);
+    const { key, privateJwk } = generateNodeKey();
+    await writePrivateJwk(join(dir, 'key.jwk'), privateJwk);
+    await writeFile(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n', { mode: 0o644 });
+    const member: Member = {
+      id, organisation: config.organisation, role: config.role, jwk: key.publicJwk,
+      endpoints: { grpc: config.listen }, status: 'active',
+    };
+    await writeFile(join(dir, MEMBER_FILE), JSON.stringify(member, null, 2) + '\n');
+    io.out(`created ${role} node '${id}' in ${dir}`);
+    io.out(`  key:    ${join(dir, 'key.jwk')} (0600)`);
+    io.out(`  member: ${join(dir, MEMBER_FILE)} — send this to the consortium founders`);
+    return 0;
+  },
+};

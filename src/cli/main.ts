@@ -1,0 +1,53 @@
+import { CordonError, errorMessage } from '../errors.js';
+import { processIO, type Command, type CommandIO } from './command.js';
+import { commands } from './commands/index.js';
+
+const USAGE = `cordon: cross-provider threat sharing against model distillation
+
+Usage: cordon <command> [options]     (cordon <command> --help for each)
+
+Commands:`;
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so `consortium create` wins over a bare `consortium`.
+  for (let words = Math.min(3, argv.length); words > 0; words--) {
+    const name = argv.slice(0, words).join(' ');
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [USAGE, ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(usage());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = commands.filter((c) => c.name.startsWith(argv[0] + ' '));
+    if (group.length > 0) {
+      io.err(`cordon ${argv[0]}: needs a subcommand: ${group.map((c) => c.name.split(' ').slice(1).join(' ')).join(', ')}`);
+    } else {
+      io.err(`cordon: unknown command '${argv[0]}' (cordon --help lists them)`);
+    }
+    return 2;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.out(found.command.help.trim());
+    return 0;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (err) {
+    // One clear line: what went wrong and where. Stack traces only on request.
+    io.err(`cordon ${found.command.name}: ${errorMessage(err).replace(new RegExp(`^cordon ${found.command.name}: `), '')}`);
+    if (process.env.CORDON_DEBUG) io.err(String((err as Error)?.stack));
+    return err instanceof CordonError && err.code === 'INVALID_INPUT' ? 2 : 1;
+  }
+}

@@ -1,0 +1,130 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import type { Sql } from 'postgres';
+import { BatchSchema, type Batch } from '../../gen/cordon/v1/common_pb.js';
+import { CordonError } from '../../errors.js';
+import { parseDetached, verifyDetached } from '../../crypto/detached-jws.js';
+import {
+  applyRetractions,
+  batchDigestAt,
+  copyBinary,
+  insertBatch,
+  insertEquivocation,
+  lockHead,
+  RECORD_COLUMNS,
+  setHead,
+} from '../../store/chain-store.js';
+import type { Membership } from '../membership/membership.js';
+import { CordonErrorWithTrailers } from '../grpc/status.js';
+import { batchDigest, hex, sameBytes } from './digest.js';
+import { GENESIS_DIGEST, MAX_BATCH_BYTES } from './limits.js';
+import { recordRows } from './record-rows.js';
+import { validateBatch } from './validate-batch.js';
+
+/**
+ * The acceptance pipeline of a consortium (or regulator) node: one signed
+ * batch in, committed (or refused with nothing stored) out.
+ *
+ * Contract: the returned promise must not resolve until the batch is durably
+ * committed; a resend of a held batch resolves as a duplicate without
+ * changing anything; a gap or fork is refused with the node's head; a
+ * different, validly signed batch at a held sequence number is stored only as
+ * evidence and refused.
+ */
+export interface SignedBatchBytes { batch: Uint8Array; signature: string }
+
+export interface VerifiedBatch {
+  readonly batch: Batch;
+  readonly bytes: Uint8Array;
+  readonly signature: string;
+  readonly digest: Uint8Array;
+}
+
+export interface AcceptOptions {
+  /** The node that handed us the batch (the provider itself, or a peer when replicating). */
+  readonly receivedFrom: string;
+  /** Direct publications must be fresh; replicated history need not be. */
+  readonly checkSkew: boolean;
+  readonly now?: number;
+}
+
+export type AcceptOutcome = 'accepted' | 'duplicate';
+export interface AcceptResult { outcome: AcceptOutcome; seq: bigint; digest: Uint8Array; verified: VerifiedBatch }
+
+/** Headers that carry a node's chain head on a FAILED_PRECONDITION (gap) answer. */
+export const HEAD_SEQ_TRAILER = 'cordon-head-seq';
+export const HEAD_DIGEST_TRAILER = 'cordon-head-digest';
+
+/** Verifies the signature over the exact bytes, then decodes and checks the content. Pure CPU, no I/O. */
+export function verifySignedBatch(signed: SignedBatchBytes, membership: Membership, opts: Pick<AcceptOptions, 'checkSkew' | 'now'>): VerifiedBatch {
+  if (signed.batch.length === 0) throw new CordonError('INVALID_INPUT', 'batch: empty');
+  if (signed.batch.length > MAX_BATCH_BYTES) throw new CordonError('INVALID_INPUT', `batch: ${signed.batch.length} bytes exceeds the ${MAX_BATCH_BYTES}-byte limit`);
+  const jws = parseDetached(signed.signature, 'batch signature');
+  const signer = membership.member(jws.header.kid);
+  if (!signer) throw new CordonError('PERMISSION_DENIED', `batch signature: '${jws.header.kid}' is not a member`);
+  if (signer.status !== 'active') throw new CordonError('PERMISSION_DENIED', `batch signature: member '${signer.id}' is ${signer.status}`);
+  if (signer.role !== 'provider') throw new CordonError('PERMISSION_DENIED', `batch signature: '${signer.id}' is a ${signer.role}, only providers publish batches`);
+  if (!verifyDetached(jws, signed.batch, membership.activeKey(signer.id)!)) {
+    throw new CordonError('INVALID_SIGNATURE', `batch signature: does not verify against ${signer.id}'s key over the bytes received`);
+  }
+  let batch: Batch;
+  try {
+    batch = fromBinary(BatchSchema, signed.batch);
+  } catch (err) {
+    throw new CordonError('INVALID_INPUT', `batch: not a valid cordon.v1.Batch (${(err as Error).message})`);
+  }
+  if (batch.providerId !== signer.id) throw new CordonError('PERMISSION_DENIED', `batch: provider_id '${batch.providerId}' is not the signer '${signer.id}'`);
+  validateBatch(batch, `batch ${batch.providerId}#${batch.seq}`, { checkSkew: opts.checkSkew, ...(opts.now !== undefined ? { now: opts.now } : {}) });
+  return { batch, bytes: signed.batch, signature: signed.signature, digest: batchDigest(signed.batch) };
+}
+
+function gap(providerId: string, headSeq: bigint, headDigest: Uint8Array, what: string): CordonErrorWithTrailers {
+  return new CordonErrorWithTrailers('OUT_OF_SEQUENCE', `batch ${providerId}: ${what}; this node's head is seq ${headSeq}, resend from ${headSeq + 1n}`, {
+    [HEAD_SEQ_TRAILER]: headSeq.toString(),
+    [HEAD_DIGEST_TRAILER]: hex(headDigest),
+  });
+}
+
+/** Commits a verified batch on top of its provider's chain (see the contract above). */
+export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<AcceptResult> {
+  const { batch } = v;
+  const outcome = await sql.begin(async (tx) => {
+    const head = await lockHead(tx, batch.providerId, GENESIS_DIGEST);
+    if (batch.seq <= head.seq) {
+      const held = (await batchDigestAt(tx, batch.providerId, batch.seq))!;
+      if (sameBytes(held, v.digest)) return { outcome: 'duplicate' as const, head };
+      await insertEquivocation(tx, {
+        providerId: batch.providerId, seq: batch.seq, kind: 'same_seq', heldDigest: held, conflictingDigest: v.digest,
+        conflictingBatch: v.bytes, conflictingSignature: v.signature, reportedBy: opts.receivedFrom,
+      });
+      return { outcome: 'equivocation' as const, head, held };
+    }
+    if (batch.seq > head.seq + 1n) return { outcome: 'gap' as const, head };
+    if (!sameBytes(batch.prevDigest, head.digest)) {
+      // Signed on top of a predecessor we do not hold: the provider signed two different batches at seq − 1.
+      await insertEquivocation(tx, {
+        providerId: batch.providerId, seq: batch.seq, kind: 'fork', heldDigest: head.digest, conflictingDigest: v.digest,
+        conflictingBatch: v.bytes, conflictingSignature: v.signature, reportedBy: opts.receivedFrom,
+      });
+      return { outcome: 'fork' as const, head };
+    }
+    await insertBatch(tx, {
+      providerId: batch.providerId, seq: batch.seq, digest: v.digest, prevDigest: batch.prevDigest, createdMs: Number(batch.createdMs),
+      batch: v.bytes, signature: v.signature, recordCount: batch.records.length, retractionCount: batch.retractions.length, receivedFrom: opts.receivedFrom,
+    });
+    if (batch.records.length > 0) await copyBinary(tx, 'records', RECORD_COLUMNS, recordRows(batch));
+    await applyRetractions(tx, batch.providerId, batch.seq, batch.retractions.map((r) => r.recordId), batch.retractions.map((r) => r.reason));
+    await setHead(tx, batch.providerId, batch.seq, v.digest);
+    return { outcome: 'accepted' as const, head };
+  });
+  switch (outcome.outcome) {
+    case 'accepted':
+    case 'duplicate':
+      return { outcome: outcome.outcome, seq: outcome.outcome === 'accepted' ? batch.seq : outcome.head.seq, digest: outcome.outcome === 'accepted' ? v.digest : outcome.head.digest, verified: v };
+    case 'gap':
+      throw gap(batch.providerId, outcome.head.seq, outcome.head.digest, `seq ${batch.seq} does not follow the held seq ${outcome.head.seq}`);
+    case 'fork':
+      throw gap(batch.providerId, outcome.head.seq, outcome.head.digest, `prev_digest of seq ${batch.seq} is not the digest of the held seq ${outcome.head.seq} (kept as evidence of a fork)`);
+    case 'equivocation':
+      throw new CordonError('EQUIVOCATION', `batch ${batch.providerId}#${batch.seq}: a different batch is already held at this sequence number (digest ${hex(outcome.held).slice(0, 16)}…); the new one is kept only as evidence`);
+  }
+}

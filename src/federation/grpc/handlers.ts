@@ -1,0 +1,117 @@
+import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { Metadata, sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { CordonError } from '../../errors.js';
+import { authorize } from '../auth/acl.js';
+import type { CallTokenVerifier } from '../auth/call-token.js';
+import type { Member, Role } from '../membership/schema.js';
+import { toServiceError } from './status.js';
+
+/**
+ * The pipeline every RPC goes through, in order: authenticate the call token,
+ * authorize against the ACL, decode the request bytes, run the handler, map
+ * errors to gRPC statuses. Handlers see only decoded, authorized requests.
+ */
+export interface CallContext {
+  readonly rpc: string;
+  readonly caller: Member;
+  /** The caller may act only on itself (see auth/acl.ts). */
+  readonly ownOnly: boolean;
+  readonly signal: AbortSignal;
+}
+
+export interface PipelineDeps {
+  readonly nodeRole: Role;
+  readonly tokens: CallTokenVerifier;
+  readonly onInternalError: (rpc: string, err: unknown) => void;
+  /** Called once per finished call, for metrics. */
+  readonly onCallDone?: (rpc: string, ok: boolean, ms: number) => void;
+}
+
+function bearer(metadata: Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string') return undefined;
+  return value.startsWith('Bearer ') ? value.slice(7) : undefined;
+}
+
+async function admit(deps: PipelineDeps, rpc: string, metadata: Metadata, signal: AbortSignal): Promise<CallContext> {
+  const caller = await deps.tokens.verify(bearer(metadata));
+  const decision = authorize(rpc, caller.role, deps.nodeRole);
+  if (!decision.allowed) throw new CordonError('PERMISSION_DENIED', decision.reason);
+  return { rpc, caller, ownOnly: decision.ownOnly, signal };
+}
+
+function decode<I extends DescMessage>(schema: I, bytes: Buffer, rpc: string): MessageShape<I> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    throw new CordonError('INVALID_INPUT', `${rpc}: request is not a valid ${schema.typeName} (${(err as Error).message})`);
+  }
+}
+
+export function unary<I extends DescMessage, O extends DescMessage>(
+  deps: PipelineDeps,
+  rpc: string,
+  input: I,
+  handler: (req: MessageShape<I>, ctx: CallContext, raw: Buffer) => Promise<MessageShape<O>>,
+) {
+  return (call: ServerUnaryCall<Buffer, MessageShape<O>>, callback: sendUnaryData<MessageShape<O>>) => {
+    const started = performance.now();
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    admit(deps, rpc, call.metadata, abort.signal)
+      .then((ctx) => handler(decode(input, call.request, rpc), ctx, call.request))
+      .then(
+        (res) => {
+          deps.onCallDone?.(rpc, true, performance.now() - started);
+          callback(null, res);
+        },
+        (err: unknown) => {
+          deps.onCallDone?.(rpc, false, performance.now() - started);
+          callback(toServiceError(err, (e) => deps.onInternalError(rpc, e)) as never);
+        },
+      );
+  };
+}
+
+/** Writes to a server stream, waiting for the transport to drain when its buffer is full. */
+export type StreamSend<O> = (msg: O) => Promise<void>;
+
+export function serverStream<I extends DescMessage, O extends DescMessage>(
+  deps: PipelineDeps,
+  rpc: string,
+  input: I,
+  handler: (req: MessageShape<I>, ctx: CallContext, send: StreamSend<MessageShape<O>>) => Promise<void>,
+) {
+  return (call: ServerWritableStream<Buffer, MessageShape<O>>) => {
+    const started = performance.now();
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    const send: StreamSend<MessageShape<O>> = async (msg) => {
+      if (abort.signal.aborted) throw new CordonError('UNAVAILABLE', `${rpc}: the caller went away`);
+      if (!call.write(msg)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            call.off('drain', done);
+            abort.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          call.on('drain', done);
+          abort.signal.addEventListener('abort', done);
+        });
+      }
+    };
+    admit(deps, rpc, call.metadata, abort.signal)
+      .then((ctx) => handler(decode(input, call.request, rpc), ctx, send))
+      .then(
+        () => {
+          deps.onCallDone?.(rpc, true, performance.now() - started);
+          call.end();
+        },
+        (err: unknown) => {
+          deps.onCallDone?.(rpc, false, performance.now() - started);
+          // grpc-js turns an 'error' event on a server stream into the call's final status.
+          if (!abort.signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
+        },
+      );
+  };
+}

@@ -1,0 +1,33 @@
+import { MAX_GRPC_MESSAGE_BYTES } from '../chain/limits.js';
+
+/** Channel options shared by every Cordon client and server. */
+export const KEEPALIVE_TIME_MS = 30_000;
+export const KEEPALIVE_TIMEOUT_MS = 10_000;
+
+export const CLIENT_OPTIONS = {
+  'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+  'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+  'grpc.keepalive_permit_without_calls': 1,
+  // A restarted peer should be found again within a second or two, not minutes.
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+  'grpc.enable_retries': 0,
+} as const;
+
+export const SERVER_OPTIONS = {
+  'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+  'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+  // Clients ping every KEEPALIVE_TIME_MS even when idle; allow it.
+  'grpc.http2.min_ping_interval_without_data_ms': KEEPALIVE_TIME_MS / 2,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_concurrent_streams': 256,
+} as const;
+
+/** Deadlines for client calls. */
+export const UNARY_DEADLINE_MS = 15_000;
+export const PUBLISH_DEADLINE_MS = 60_000;
+export const STREAM_DEADLINE_MS = 120_000;

@@ -1,0 +1,45 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { CordonError, type CordonErrorCode } from '../../errors.js';
+
+/** One table from Cordon's error codes to gRPC status codes. */
+const GRPC_STATUS: Record<CordonErrorCode, status> = {
+  INVALID_INPUT: status.INVALID_ARGUMENT,
+  INVALID_CONFIG: status.INVALID_ARGUMENT,
+  INVALID_MANIFEST: status.INVALID_ARGUMENT,
+  INVALID_SIGNATURE: status.INVALID_ARGUMENT,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  NOT_FOUND: status.NOT_FOUND,
+  OUT_OF_SEQUENCE: status.FAILED_PRECONDITION,
+  EQUIVOCATION: status.ALREADY_EXISTS,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  INTERNAL: status.INTERNAL,
+};
+
+/** A CordonError that carries trailing metadata to the caller (e.g. the node's chain head on a gap). */
+export class CordonErrorWithTrailers extends CordonError {
+  constructor(code: CordonErrorCode, message: string, readonly trailers: Record<string, string>) {
+    super(code, message);
+  }
+}
+
+/** Turns anything thrown by a handler into a ServiceError; unexpected errors never leak their internals. */
+export function toServiceError(err: unknown, onInternal?: (err: unknown) => void): Partial<ServiceError> {
+  if (err instanceof CordonError) {
+    const metadata = new Metadata();
+    if (err instanceof CordonErrorWithTrailers) for (const [k, v] of Object.entries(err.trailers)) metadata.set(k, v);
+    return { code: GRPC_STATUS[err.code], details: err.message, metadata };
+  }
+  onInternal?.(err);
+  return { code: status.INTERNAL, details: 'internal error (see the node log)' };
+}
+
+/** Turns a gRPC client error back into a CordonError with a message naming the peer. */
+export function fromServiceError(err: unknown, peer: string): CordonError {
+  const e = err as Partial<ServiceError>;
+  const byStatus = Object.entries(GRPC_STATUS).find(([, s]) => s === e.code)?.[0] as CordonErrorCode | undefined;
+  const code: CordonErrorCode = e.code === status.DEADLINE_EXCEEDED ? 'UNAVAILABLE' : byStatus ?? 'UNAVAILABLE';
+  const error = new CordonError(code, `${peer}: ${e.details || e.message || String(err)}`, { cause: err });
+  return error;
+}

@@ -1,0 +1,75 @@
+import postgres, { type Sql } from 'postgres';
+import { CordonError, errorMessage } from '../errors.js';
+import { openEmbeddedServer, type EmbeddedServer } from './embedded.js';
+import { migrate } from './migrate.js';
+
+/** Connections per node: enough for acceptance, replication and reads in parallel. */
+const POOL_SIZE = 10;
+
+export interface Database {
+  readonly sql: Sql;
+  /** Set when this node runs its own embedded server. */
+  readonly embedded?: EmbeddedServer;
+  /** Closes the pool; stops the embedded server if this process started it and `stopServer`. */
+  close(options?: { stopServer?: boolean }): Promise<void>;
+}
+
+/** The database name a node uses inside its embedded server. */
+const EMBEDDED_DATABASE = 'cordon';
+
+/**
+ * Opens a node's database: `databaseUrl` when given, otherwise the embedded
+ * server in `dataDir`. Applies pending migrations before resolving.
+ */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  let url = opts.databaseUrl;
+  let embedded: EmbeddedServer | undefined;
+  if (!url) {
+    embedded = await openEmbeddedServer(opts.dataDir);
+    const admin = postgres(embedded.url, { max: 1, onnotice: () => undefined });
+    try {
+      const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${EMBEDDED_DATABASE}`;
+      if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: unknown) => {
+        // Two processes may race to create it; the loser sees 42P04 (duplicate_database).
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      });
+    } finally {
+      await admin.end();
+    }
+    const u = new URL(embedded.url);
+    u.pathname = `/${EMBEDDED_DATABASE}`;
+    url = u.toString();
+  }
+  const sql = postgres(url, {
+    max: POOL_SIZE,
+    onnotice: () => undefined,
+    // bigint columns come back as JS bigint only where asked; counts fit in numbers.
+    types: { bigint: postgres.BigInt },
+    connect_timeout: 10,
+  });
+  try {
+    await migrate(sql);
+  } catch (err) {
+    await sql.end({ timeout: 1 });
+    throw new CordonError('UNAVAILABLE', `database ${redact(url)}: ${errorMessage(err)}`, { cause: err });
+  }
+  return {
+    sql,
+    ...(embedded ? { embedded } : {}),
+    close: async (options) => {
+      await sql.end({ timeout: 5 });
+      if (options?.stopServer && embedded?.startedHere) await embedded.stop();
+    },
+  };
+}
+
+/** A database URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
