@@ -4,10 +4,11 @@
  * little more than the bytes themselves.
  * Format: https://www.postgresql.org/docs/current/sql-copy.html (Binary Format).
  */
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+export const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Microseconds between the Unix epoch and PostgreSQL's epoch (2000-01-01). */
-const PG_EPOCH_US = 946_684_800_000_000n;
-const TEXT_OID = 25;
+export const PG_EPOCH_US = 946_684_800_000_000n;
+/** pg_type oid of `text`: the element type of a text[] value. */
+export const TEXT_OID = 25;
 
 export type CopyValue =
   | { t: 'text'; v: string }
@@ -27,7 +28,7 @@ export class BinaryCopyWriter {
 
   constructor(initialBytes = 1 << 16) {
     this.buf = Buffer.allocUnsafe(Math.max(initialBytes, 64));
-    this.raw(SIGNATURE);
+    this.raw(COPY_SIGNATURE);
     this.int32(0); // flags
     this.int32(0); // header extension length
   }

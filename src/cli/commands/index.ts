@@ -1,5 +1,9 @@
 import type { Command } from '../command.js';
+import { detectCommand } from './detect.js';
+import { evaluateCommand } from './evaluate.js';
+import { simulateCommand } from './simulate.js';
 import { consortiumAddMember, consortiumCreate, consortiumPush, consortiumRevoke, consortiumShow, consortiumSign } from './consortium.js';
+import { demo } from './demo.js';
 import { init } from './init.js';
 import { nodeStart } from './node-start.js';
 import { publish } from './publish.js';
@@ -16,5 +20,9 @@ export const commands: readonly Command[] = [
   consortiumPush,
   nodeStart,
   publish,
+  simulateCommand,
+  detectCommand,
+  evaluateCommand,
   status,
+  demo,
 ];

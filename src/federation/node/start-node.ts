@@ -63,6 +63,7 @@ function bind(server: Server, listen: string): Promise<number> {
  */
 export async function startNode(config: ResolvedConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger({ node: config.id, role: config.role });
+  const startedAt = Date.now();
   const { key, membership } = await loadIdentity(config);
   const db = await openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
   const self = { id: config.id, key: key.privateKey };
@@ -118,7 +119,8 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
           }
         }),
       );
-      if (failures.length > 0) log.warn('delivery incomplete', { failures });
+      // The consortium may still be starting; the outbox keeps everything and the next round resends.
+      if (failures.length > 0) log[Date.now() - startedAt > 10_000 ? 'warn' : 'debug']('delivery incomplete', { failures });
     })();
     await delivering.finally(() => (delivering = undefined));
   };

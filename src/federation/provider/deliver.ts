@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { Sql } from 'postgres';
 import { SignedBatchSchema } from '../../gen/cordon/v1/common_pb.js';
+import { PublishOutcome } from '../../gen/cordon/v1/federation_pb.js';
 import { CordonError } from '../../errors.js';
 import { outboxFrom, setAcked, type OutboxBatch } from '../../store/outbox-store.js';
 import { OutOfSequenceError, type PeerClient } from '../client/peer-client.js';
@@ -36,7 +37,7 @@ export async function deliverTo(sql: Sql, providerId: string, client: PeerClient
       for (const b of page) {
         const call = client.publish(create(SignedBatchSchema, { batch: b.batch, signature: b.signature })).then(
           (res) => {
-            if (res.outcome === 2) duplicates++;
+            if (res.outcome === PublishOutcome.DUPLICATE) duplicates++;
             else sent++;
             onBatch?.(b);
           },

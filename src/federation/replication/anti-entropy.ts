@@ -27,6 +27,8 @@ export interface AntiEntropyOptions {
   readonly onPeerHeads?: (peer: string, heads: Map<string, bigint>) => void;
 }
 
+/** A peer failing for less than this is logged at debug only (peers start and restart in any order). */
+const PEER_DOWN_WARNING_MS = 10_000;
 /** Batches pulled per FetchBatches call; the next round continues. */
 const PULL_PAGE = 256;
 
@@ -37,6 +39,8 @@ export class AntiEntropy {
   private readonly clients = new Map<string, PeerClient>();
   /** Last error per peer, so a down peer is logged once, not every round. */
   private readonly lastError = new Map<string, string>();
+  /** When each failing peer started failing: nodes start in any order, so a peer down for a moment is normal. */
+  private readonly failingSince = new Map<string, number>();
 
   constructor(private readonly opts: AntiEntropyOptions) {}
 
@@ -67,11 +71,16 @@ export class AntiEntropy {
       if (this.stopped) break;
       try {
         pulled += await this.syncWith(peer);
+        this.failingSince.delete(peer.id);
         if (this.lastError.delete(peer.id)) this.opts.log.info('peer reachable again', { peer: peer.id });
       } catch (err) {
         const message = errorMessage(err);
-        if (this.lastError.get(peer.id) !== message) this.opts.log.warn('replication round failed', { peer: peer.id, error: message });
-        this.lastError.set(peer.id, message);
+        const since = this.failingSince.get(peer.id) ?? Date.now();
+        this.failingSince.set(peer.id, since);
+        if (Date.now() - since >= PEER_DOWN_WARNING_MS && this.lastError.get(peer.id) !== message) {
+          this.opts.log.warn('replication round failed', { peer: peer.id, error: message, failing_for_s: Math.round((Date.now() - since) / 1000) });
+          this.lastError.set(peer.id, message);
+        }
       }
     }
     return pulled;

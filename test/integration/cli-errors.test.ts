@@ -1,0 +1,114 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../src/cli/commands/index.js';
+import { cli, createFederation, type Federation } from '../support/federation.js';
+
+/** Bad config, bad files, unreachable peers: one clear line naming what and where, a non-zero exit, no state change. */
+describe('cordon CLI errors', () => {
+  let fed: Federation;
+  let scratch: string;
+  beforeAll(async () => {
+    fed = await createFederation([{ id: 'c1', role: 'consortium' }, { id: 'p1', role: 'provider' }]);
+    scratch = await mkdtemp(join(tmpdir(), 'cordon-cli-'));
+  });
+  const outboxCount = async () => {
+    const sql = postgres(fed.databases.p1!, { max: 1, onnotice: () => undefined });
+    try {
+      const [row] = await sql`SELECT count(*)::int AS n FROM outbox`.catch(() => [{ n: 0 }]);
+      return row!.n as number;
+    } finally {
+      await sql.end();
+    }
+  };
+
+  it('prints help for every command', async () => {
+    for (const c of commands) {
+      const r = await cli([...c.name.split(' '), '--help']);
+      expect(r.code, c.name).toBe(0);
+      expect(r.out, c.name).toMatch(/Usage: cordon/);
+    }
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(['frobnicate'])).err).toMatch(/unknown command 'frobnicate'/);
+    expect((await cli(['consortium'])).err).toMatch(/needs a subcommand/);
+  });
+
+  it.each([
+    [['init', '--id', 'Bad Id', '--role', 'provider', '--dir', '/tmp/x'], /--id 'Bad Id'/],
+    [['init', '--id', 'ok', '--role', 'king', '--dir', '/tmp/x'], /--role 'king'/],
+    [['init', '--id', 'ok', '--role', 'provider'], /--dir is required/],
+    [['init', '--bogus'], /Unknown option '--bogus'/],
+    [['consortium', 'create', '--name', 'x', '--out', '/tmp/m.json', '--founders', 'a', '--threshold', '1', '--member', '/nonexistent.json'], /member file \/nonexistent.json: does not exist/],
+    [['publish'], /exactly one FILE/],
+  ])('refuses bad arguments: %j', async (args, message) => {
+    const r = await cli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names the config file and the field', async () => {
+    const dir = join(scratch, 'badcfg');
+    await cli(['init', '--id', 'x1', '--role', 'provider', '--dir', dir]);
+    await writeFile(join(dir, 'cordon.json'), '{ "id": "x1", ');
+    let r = await cli(['node', 'start', '--node', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`config ${join(dir, 'cordon.json')}: not valid JSON`));
+    await writeFile(join(dir, 'cordon.json'), JSON.stringify({ id: 'x1', role: 'provider', organisation: 'o', listen: 'nowhere' }));
+    r = await cli(['node', 'start', '--node', dir]);
+    expect(r.err).toMatch(/listen: must be host:port/);
+    await writeFile(join(dir, 'cordon.json'), JSON.stringify({ id: 'x1', role: 'provider', organisation: 'o', colour: 'blue' }));
+    r = await cli(['node', 'start', '--node', dir]);
+    expect(r.err).toMatch(/Unrecognized key.*colour/);
+    r = await cli(['node', 'start', '--node', join(scratch, 'nothing-here')]);
+    expect(r.err).toMatch(/does not exist \(create a node with cordon init\)/);
+  });
+
+  it('refuses a malformed manifest at start', async () => {
+    const dir = join(scratch, 'badmanifest');
+    await cli(['init', '--id', 'x2', '--role', 'provider', '--dir', dir]);
+    await writeFile(join(dir, 'manifest.json'), '{"payload":"e30","signatures":[]}');
+    let r = await cli(['node', 'start', '--node', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/manifest .*manifest.json: consortium: /);
+    await writeFile(join(dir, 'manifest.json'), 'garbage');
+    r = await cli(['node', 'start', '--node', dir]);
+    expect(r.err).toMatch(/manifest .*manifest.json: not JSON/);
+    // A validly formed manifest without enough signatures is refused too.
+    const doc = JSON.parse(await readFile(fed.manifest, 'utf8'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...doc, signatures: [] }));
+    r = await cli(['node', 'start', '--node', fed.dirs.p1!, '--bogus']);
+    expect(r.code).toBe(2);
+  });
+
+  it('reports a bad JSON-lines file by line and field, publishing nothing', async () => {
+    const good = { record_id: 'r1', kind: 'account', epoch: 1, tokens: [{ kind: 'email', value: 'ab'.repeat(32) }], labels: ['x'], score: 0.5, first_seen: '2026-11-01T00:00:00Z', last_seen: '2026-11-02T00:00:00Z', expires: '2027-01-01T00:00:00Z' };
+    const cases: [string, RegExp][] = [
+      [`${JSON.stringify(good)}\n{not json`, /:2: not JSON/],
+      [`${JSON.stringify(good)}\n${JSON.stringify({ ...good, record_id: 'r2', tokens: [{ kind: 'email', value: 'abc' }] })}`, /:2: tokens.0.value: must be 32 bytes/],
+      [`${JSON.stringify({ ...good, score: 7 })}`, /:1: score: /],
+      [`${JSON.stringify(good)}\n${JSON.stringify(good)}`, /:2: record_id 'r1' appears twice/],
+      [`${JSON.stringify({ ...good, email: 'raw@example.com' })}`, /:1: .*Unrecognized key/],
+      ['', /no records/],
+    ];
+    for (const [text, message] of cases) {
+      const file = join(scratch, 'records.jsonl');
+      await writeFile(file, text);
+      const r = await cli(['publish', file, '--node', fed.dirs.p1!]);
+      expect(r.code, text).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    expect(await outboxCount()).toBe(0);
+  });
+
+  it('says which consortium node could not be reached, keeping the batches for later', async () => {
+    const file = join(scratch, 'one.jsonl');
+    await writeFile(file, JSON.stringify({ record_id: 'r1', epoch: 1, tokens: [{ kind: 'device', value: 'cd'.repeat(32) }], score: 0.5, first_seen: '2026-11-01T00:00:00Z', last_seen: '2026-11-02T00:00:00Z', expires: '2027-01-01T00:00:00Z' }));
+    const r = await cli(['publish', file, '--node', fed.dirs.p1!]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^c1: not delivered: c1: /m);
+    expect(await outboxCount()).toBe(1);
+  });
+});
