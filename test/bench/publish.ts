@@ -58,10 +58,10 @@ await client.getHeads();
 
 // Measured: cut + serialize + sign every batch, send, verify, commit.
 const started = performance.now();
-let head = { seq: 0n, digest: GENESIS_DIGEST };
+let head: { seq: bigint; digest: Uint8Array } = { seq: 0n, digest: GENESIS_DIGEST };
 const inFlight: Promise<unknown>[] = [];
 let done = 0;
-const allBatches: Uint8Array[] = [];
+const allBatches: Uint8Array<ArrayBufferLike>[] = [];
 for (let i = 0; i < TOTAL; i += BATCH) {
   const [b] = buildSignedBatches('p1', key.privateKey, head, { records: records.slice(i, i + BATCH), retractions: [] }, { batchRecords: BATCH });
   head = { seq: b!.seq, digest: b!.digest };

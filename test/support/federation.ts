@@ -35,7 +35,10 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
   return { code, out, err };
 }
 
-export async function createFederation(nodes: NodeSpec[], opts: { founders?: string[]; threshold?: number; embedded?: string[] } = {}): Promise<Federation> {
+export async function createFederation(
+  nodes: NodeSpec[],
+  opts: { founders?: string[]; threshold?: number; embedded?: string[]; policy?: { disclosure?: string; regulatorMinProviders?: number }; advertise?: Record<string, number> } = {},
+): Promise<Federation> {
   const root = await mkdtemp(join(tmpdir(), 'cordon-fed-'));
   await chmod(root, 0o755);
   const dirs: Record<string, string> = {};
@@ -49,11 +52,21 @@ export async function createFederation(nodes: NodeSpec[], opts: { founders?: str
     const r = await cli(['init', '--id', n.id, '--role', n.role, '--org', `Org ${n.id}`, '--dir', dirs[n.id]!, '--listen', `127.0.0.1:${ports[n.id]}`,
       ...(embedded ? [] : ['--database-url', databases[n.id]!])]);
     if (r.code !== 0) throw new Error(`init ${n.id}: ${r.err}`);
+    // Advertise another port in the manifest (e.g. a capturing proxy in front of the node).
+    const advertised = opts.advertise?.[n.id];
+    if (advertised) {
+      const memberFile = join(dirs[n.id]!, 'member.json');
+      const member = JSON.parse(await readFile(memberFile, 'utf8'));
+      member.endpoints.grpc = `127.0.0.1:${advertised}`;
+      await writeFile(memberFile, JSON.stringify(member));
+    }
   }
   const manifest = join(root, 'manifest.json');
   const founders = opts.founders ?? nodes.filter((n) => n.role === 'consortium').map((n) => n.id);
   const threshold = opts.threshold ?? founders.length;
   let r = await cli(['consortium', 'create', '--name', 'test-consortium', '--founders', founders.join(','), '--threshold', String(threshold), '--out', manifest,
+    ...(opts.policy?.disclosure ? ['--disclosure', opts.policy.disclosure] : []),
+    ...(opts.policy?.regulatorMinProviders ? ['--regulator-min-providers', String(opts.policy.regulatorMinProviders)] : []),
     ...nodes.flatMap((n) => ['--member', join(dirs[n.id]!, 'member.json')])]);
   if (r.code !== 0) throw new Error(`consortium create: ${r.err}`);
   for (const f of founders.slice(0, threshold)) {
@@ -61,6 +74,17 @@ export async function createFederation(nodes: NodeSpec[], opts: { founders?: str
     if (r.code !== 0) throw new Error(`consortium sign: ${r.err}`);
   }
   for (const n of nodes) await writeFile(join(dirs[n.id]!, 'manifest.json'), await readFile(manifest));
+  // Shared-key tokens: every provider receives the consortium secret, encrypted to its key.
+  const providers = nodes.filter((n) => n.role === 'provider');
+  if (providers.length > 0) {
+    const secrets = join(root, 'secrets');
+    r = await cli(['consortium', 'issue-secret', '--manifest', manifest, '--out', secrets]);
+    if (r.code !== 0) throw new Error(`issue-secret: ${r.err}`);
+    for (const p of providers) {
+      r = await cli(['secret', 'install', '--node', dirs[p.id]!, join(secrets, `${p.id}.secret.jwe`)]);
+      if (r.code !== 0) throw new Error(`secret install ${p.id}: ${r.err}`);
+    }
+  }
   return { root, manifest, dirs, ports, databases };
 }
 

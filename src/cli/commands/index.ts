@@ -5,6 +5,8 @@ import { simulateCommand } from './simulate.js';
 import { consortiumAddMember, consortiumCreate, consortiumPush, consortiumRevoke, consortiumShow, consortiumSign } from './consortium.js';
 import { demo } from './demo.js';
 import { init } from './init.js';
+import { consortiumIssueSecret, secretInstall } from './issue-secret.js';
+import { rotate } from './rotate.js';
 import { nodeStart } from './node-start.js';
 import { publish } from './publish.js';
 import { status } from './status.js';
@@ -18,8 +20,11 @@ export const commands: readonly Command[] = [
   consortiumSign,
   consortiumShow,
   consortiumPush,
+  consortiumIssueSecret,
+  secretInstall,
   nodeStart,
   publish,
+  rotate,
   simulateCommand,
   detectCommand,
   evaluateCommand,

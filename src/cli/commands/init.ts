@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CordonError } from '../../errors.js';
 import { generateNodeKey, writePrivateJwk } from '../../crypto/keys.js';
+import { createNodeEncryptionKey } from '../../crypto/encryption-key.js';
 import { CONFIG_FILE } from '../../config/load.js';
 import { configSchema } from '../../config/schema.js';
 import { NODE_ID, ROLES, type Member } from '../../federation/membership/schema.js';
@@ -17,6 +18,7 @@ export const init: Command = {
 
 Creates DIR with:
   key.jwk      the node's private Ed25519 key (mode 0600; never leaves the node)
+  enc-key.jwk  its private X25519 key for secrets addressed to it (mode 0600)
   cordon.json  the node's configuration
   member.json  the public member entry to send to the consortium's founders
 
@@ -53,13 +55,14 @@ Example:
     const { key, privateJwk } = generateNodeKey();
     await writePrivateJwk(join(dir, 'key.jwk'), privateJwk);
     await writeFile(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n', { mode: 0o644 });
+    const encJwk = await createNodeEncryptionKey(dir);
     const member: Member = {
-      id, organisation: config.organisation, role: config.role, jwk: key.publicJwk,
+      id, organisation: config.organisation, role: config.role, jwk: key.publicJwk, enc_jwk: encJwk,
       endpoints: { grpc: config.listen }, status: 'active',
     };
     await writeFile(join(dir, MEMBER_FILE), JSON.stringify(member, null, 2) + '\n');
     io.out(`created ${role} node '${id}' in ${dir}`);
-    io.out(`  key:    ${join(dir, 'key.jwk')} (0600)`);
+    io.out(`  keys:   ${join(dir, 'key.jwk')}, ${join(dir, 'enc-key.jwk')} (0600)`);
     io.out(`  member: ${join(dir, MEMBER_FILE)} — send this to the consortium founders`);
     return 0;
   },

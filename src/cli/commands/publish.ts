@@ -1,27 +1,39 @@
-import { errorMessage } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { readNodeKey } from '../../crypto/keys.js';
-import { PeerClient } from '../../federation/client/peer-client.js';
-import { Membership } from '../../federation/membership/membership.js';
-import { consortiumPeers } from '../../federation/node/peers.js';
-import { deliverTo } from '../../federation/provider/deliver.js';
-import { appendToChain } from '../../federation/provider/outbox.js';
-import { readRecordsFile } from '../../federation/provider/records-file.js';
-import { openDatabase } from '../../store/database.js';
 import { CordonError } from '../../errors.js';
-import { parseCommandArgs, requireOption, type Command } from '../command.js';
+import { readSuspectsFile } from '../../fingerprint/ingest/read-suspects.js';
+import { tokenizeSuspects } from '../../fingerprint/ingest/tokenize-suspects.js';
+import { Membership } from '../../federation/membership/membership.js';
+import { appendToChain } from '../../federation/provider/outbox.js';
+import { deliverToAll } from '../../federation/provider/publish-all.js';
+import { readRecordsFile } from '../../federation/provider/records-file.js';
+import { loadTokenizer } from '../../federation/provider/tokenizer.js';
+import { openDatabase } from '../../store/database.js';
+import { insertLocalRecords } from '../../store/local-records-store.js';
+import { parseCommandArgs, type Command } from '../command.js';
+
+/** Problems listed one by one before the rest are only counted. */
+const LISTED_PROBLEMS = 20;
 
 export const publish: Command = {
   name: 'publish',
-  summary: 'publish records (JSON lines) as signed batches to the consortium',
-  help: `Usage: cordon publish FILE [--node DIR]
+  summary: 'publish records (or raw suspects with --raw) as signed batches to the consortium',
+  help: `Usage: cordon publish FILE [--raw] [--node DIR]
 
-FILE holds JSON lines of tokenized records, or retractions:
+Without --raw, FILE holds JSON lines of tokenized records, or retractions:
   {"record_id":"r1","kind":"account","epoch":1,"tokens":[{"kind":"email","value":"<64 hex>"}],
    "labels":["template_reuse"],"score":0.9,"first_seen":"2026-11-01T00:00:00Z",
    "last_seen":"2026-11-20T00:00:00Z","expires":"2027-02-01T00:00:00Z"}
   {"retract":"r1","reason":"false positive"}
 Every line is checked first; one bad line (reported with its line number) publishes nothing.
+
+With --raw, FILE holds suspects as \`cordon detect\` writes them (raw identifiers by kind, sample
+prompts, labels, score, times). On this node, identifiers are normalized and turned into keyed
+tokens for the consortium's current epoch; recurring prompt skeletons become keyed MinHash
+signatures. Only tokens and signatures are published; raw values never leave the node. Values
+that cannot be normalized are reported with their row and reason, counted, and not published.
+The mapping from published records to account ids stays in this node's database.
+
 The batches are signed and kept in the provider's outbox, then sent to every consortium node
 (or those in publish_to). Exit 0 once every node acknowledged; 1 if some node could not be
 reached (the batches stay in the outbox and a running provider node resends them).`,
@@ -31,26 +43,31 @@ reached (the batches stay in the outbox and a running provider node resends them
     const file = positionals[0]!;
     const config = await loadConfig(values.node ?? process.env.CORDON_NODE ?? '.');
     if (config.role !== 'provider') throw new CordonError('INVALID_INPUT', `node '${config.id}' is a ${config.role}; only providers publish`);
-    const items = await readRecordsFile(file);
     const key = await readNodeKey(config.key_file);
     const membership = await Membership.load(config.manifest_file);
+
+    let items;
+    let local: Parameters<typeof insertLocalRecords>[1] = [];
+    if (values.raw) {
+      const rows = await readSuspectsFile(file);
+      const tokenizer = await loadTokenizer(config, membership);
+      const result = await tokenizeSuspects(rows, tokenizer);
+      for (const p of result.problems.slice(0, LISTED_PROBLEMS)) io.err(`${file}:${p.row}: ${p.field}: ${p.reason}`);
+      if (result.problems.length > LISTED_PROBLEMS) io.err(`… and ${result.problems.length - LISTED_PROBLEMS} more problems`);
+      const c = result.counts;
+      io.out(`${c.suspects} suspects: ${c.accounts} account records (${c.tokens} tokens, epoch ${tokenizer.epoch}), ${c.templates} template signatures from ${c.prompts} prompts; ${c.rejectedValues} values rejected, ${result.problems.length} problems`);
+      if (result.records.length === 0) throw new CordonError('INVALID_INPUT', `${file}: nothing publishable`);
+      items = { records: result.records, retractions: [] };
+      local = result.local;
+    } else {
+      items = await readRecordsFile(file);
+    }
+
     const db = await openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
     try {
-      const batches = await appendToChain(db.sql, config.id, key.privateKey, items);
+      const batches = await appendToChain(db.sql, config.id, key.privateKey, items, { alsoInTransaction: (tx) => insertLocalRecords(tx, local) });
       io.out(`signed ${batches.length} batch(es), seq ${batches[0]!.seq}–${batches[batches.length - 1]!.seq}: ${items.records.length} records, ${items.retractions.length} retractions`);
-      let failed = 0;
-      for (const peer of consortiumPeers(membership, config.id, config.publish_to)) {
-        const client = new PeerClient({ id: config.id, key: key.privateKey }, peer);
-        try {
-          const r = await deliverTo(db.sql, config.id, client);
-          io.out(`${peer.id}: head seq ${r.headSeq} (${r.sent} sent, ${r.duplicates} already held)`);
-        } catch (err) {
-          failed++;
-          io.err(`${peer.id}: not delivered: ${errorMessage(err)}`);
-        } finally {
-          client.close();
-        }
-      }
+      const failed = await deliverToAll(db.sql, { id: config.id, key: key.privateKey }, membership, config.publish_to, io);
       return failed === 0 ? 0 : 1;
     } finally {
       await db.close({ stopServer: true });

@@ -14,33 +14,42 @@ import {
 
 /**
  * A single-pass reader of cordon.v1.Batch for the acceptance path: it walks
- * the exact signed bytes, applies the content rules of validate-batch.ts, and
- * writes the `records` rows (PostgreSQL binary COPY) as it goes, without
- * building a message object. Its result equals
- * `fromBinary(BatchSchema, bytes)` → `validateBatch` → `recordRows`, byte for
- * byte and message for message, on every batch those accept.
+ * the exact signed bytes, applies the content rules of validate-batch.ts (the
+ * same functions validateBatch uses), and writes the `records` rows
+ * (PostgreSQL binary COPY) as it goes, without building a message object.
+ * On every input, its outcome equals
+ * `fromBinary(BatchSchema, bytes)` → `validateBatch` → `recordRows`: the same
+ * rows byte for byte, or the same content message; the exceptions are the
+ * stricter wire rules and the provider_id guard below.
+ *
+ * How: one scan of the top level (header fields and counts; records are
+ * stepped over by length, so the header is known before any row is written),
+ * then one pass over the records and retractions.
  *
  * Wire format: the protobuf encoding spec. Field numbers follow
  * proto/cordon/v1/common.proto (keep the two in sync; the unit tests compare
  * against the generated decoder). Unknown fields (all wire types, including
- * groups) are skipped; absent fields take proto3 defaults; a singular scalar
- * that occurs more than once keeps its last value; a singular message
- * (Record.template) that occurs more than once is merged (its repeated fields
- * concatenate); repeated uint32 (minhash) is read packed and unpacked, mixed.
+ * groups nested up to 64 deep) are skipped; absent fields take proto3
+ * defaults; a singular scalar that occurs more than once keeps its last value;
+ * a singular message (Record.template) that occurs more than once is merged
+ * (its repeated fields concatenate); repeated uint32 (minhash) is read packed
+ * and unpacked, mixed; int32/enum/uint32 varints keep their low 32 bits.
  *
  * It is stricter than @bufbuild/protobuf where that library is lenient, and
  * rejects: a field whose wire type does not match its declared type; a field
  * that runs past the end of its enclosing message; a varint longer than 10
- * bytes (also in unknown fields); a length that does not fit in 32 bits.
- * Strings must be valid UTF-8 (as proto3 requires, and as the generated
- * decoder also checks).
+ * bytes (also in unknown fields); a length that does not fit in 32 bits;
+ * unknown groups nested over 64 deep. Strings must be valid UTF-8 (as proto3
+ * requires, and as the generated decoder also checks).
  *
  * Errors are CordonError: INVALID_INPUT for malformed wire data
- * (`${where}: not a valid cordon.v1.Batch (...)`) and for content problems
- * (`${validationWhere ?? where}: records[17].tokens[2].value: must be 32 bytes`,
- * exactly as validateBatch words them); PERMISSION_DENIED only when
- * `opts.signer` is given and provider_id differs. Wire errors win over
- * PERMISSION_DENIED, which wins over content problems, as in verifySignedBatch.
+ * (`${where}: not a valid cordon.v1.Batch (records[3].tokens[1]: … at byte n)`)
+ * and for content problems (`${validationWhere ?? where}:
+ * records[17].tokens[2].value: must be 32 bytes`, worded by validate-batch.ts);
+ * PERMISSION_DENIED only when `opts.signer` is given and provider_id differs.
+ * Wire errors win over PERMISSION_DENIED, which wins over content problems, as
+ * in verifySignedBatch. Lengths are checked before anything is read or
+ * allocated; output grows with the bytes actually read.
  */
 
 export interface DecodedBatch {
@@ -131,9 +140,9 @@ const PG_EPOCH_US_NUMBER = Number(PG_EPOCH_US);
 const FAST_TIME_MS = 8e12;
 /** Columns of RECORD_COLUMNS, in order. */
 const RECORD_COLUMN_COUNT = 13;
-/** Bytes of a row besides provider_id, record_id, tokens, template, and labels' own bytes. */
+/** Bytes of a row besides provider_id, record_id, the tokens, the template and the labels themselves (labels: 4 + text bytes each). */
 const ROW_FIXED_BYTES = 2 /* column count */ + 4 + 4 /* provider_id, record_id lengths */ + 12 /* seq */ + 8 /* epoch */ + 6 /* kind */
-  + 4 /* tokens length */ + 8 /* template lengths */ + 4 + 20 /* labels length + array header */ + 8 /* score */ + 3 * 12 /* times */;
+  + 4 /* tokens length */ + 8 /* template lengths */ + 4 + 16 + 8 /* labels: length, array header, dimension */ + 8 /* score */ + 3 * 12 /* times */;
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
@@ -550,11 +559,13 @@ class BatchDecoder implements RecordFacts {
     const providerLength = this.providerLength;
     let labelBytes = 0;
     for (let j = 0; j < labelCount; j++) labelBytes += 4 + this.labelLengths[j]!;
-    this.ensure(ROW_FIXED_BYTES + providerLength + idLength + tokenCount * (TOKEN_BYTES + 1)
-      + (minhashCount > 0 ? minhashCount * 4 + this.bandBytes : 0) + labelBytes);
+    const reserved = ROW_FIXED_BYTES + providerLength + idLength + tokenCount * (TOKEN_BYTES + 1)
+      + (minhashCount > 0 ? minhashCount * 4 + this.bandBytes : 0) + labelBytes;
+    this.ensure(reserved);
     const src = this.view;
     const dv = this.outView;
-    let o = this.o;
+    const rowStart = this.o;
+    let o = rowStart;
 
     dv.setUint16(o, RECORD_COLUMN_COUNT);
     o += 2;
@@ -620,7 +631,10 @@ class BatchDecoder implements RecordFacts {
     // first_seen, last_seen, expires_at timestamptz
     o = writeTime(dv, o, this.firstSeenMs);
     o = writeTime(dv, o, this.lastSeenMs);
-    this.o = writeTime(dv, o, this.expiresMs);
+    o = writeTime(dv, o, this.expiresMs);
+    // An invariant, not input checking: the reservation above must cover what was written.
+    if (o - rowStart > reserved) throw new Error(`batch-wire: row of ${o - rowStart} bytes exceeds its ${reserved}-byte reservation`);
+    this.o = o;
   }
 
   private ensure(n: number): void {

@@ -1,7 +1,7 @@
 import { createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
 import { CordonError } from '../../errors.js';
 import { importPublicJwk } from '../../crypto/keys.js';
-import { manifestSchema, type GeneralJws, type Manifest } from './schema.js';
+import { manifestSchema, type GeneralJws, type Manifest, type ManifestInput } from './schema.js';
 
 /**
  * The membership manifest as a JWS in General JSON Serialization: one payload,
@@ -19,7 +19,7 @@ export function encodeManifestPayload(manifest: Manifest): string {
 }
 
 /** An unsigned manifest document: founders add signatures with `addSignature`. */
-export function unsignedManifest(manifest: Manifest): GeneralJws {
+export function unsignedManifest(manifest: ManifestInput): GeneralJws {
   return { payload: encodeManifestPayload(manifestSchema.parse(manifest)), signatures: [] };
 }
 

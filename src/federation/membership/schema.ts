@@ -11,6 +11,8 @@ export const MEMBER_STATUSES = ['active', 'suspended', 'revoked'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
 const jwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
+/** The member's X25519 key for receiving encrypted material (the consortium secret, case messages). */
+const encJwkSchema = z.object({ kty: z.literal('OKP'), crv: z.literal('X25519'), x: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
 
 /** host:port of a gRPC or HTTP listener. */
 const endpointSchema = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port');
@@ -21,6 +23,7 @@ export const memberSchema = z
     organisation: z.string().min(1).max(200),
     role: z.enum(ROLES),
     jwk: jwkSchema,
+    enc_jwk: encJwkSchema.optional(),
     endpoints: z.object({ grpc: endpointSchema.optional(), http: endpointSchema.optional() }).strict().default({}),
     status: z.enum(MEMBER_STATUSES).default('active'),
   })
@@ -37,9 +40,11 @@ export const policySchema = z
     disclosure: z.enum(['names', 'count']).default('count'),
     /** The regulator sees campaigns spanning at least this many providers. */
     regulator_min_providers: z.number().int().min(1).default(2),
+    /** The token epoch providers tokenize in now; `cordon rotate` moves a provider's records to it. */
+    token_epoch: z.number().int().min(1).max(0xffff_ffff).default(1),
   })
   .passthrough()
-  .default({ disclosure: 'count', regulator_min_providers: 2 });
+  .default({ disclosure: 'count', regulator_min_providers: 2, token_epoch: 1 });
 
 export const manifestSchema = z
   .object({
@@ -68,6 +73,8 @@ export const manifestSchema = z
     if (m.threshold > m.founders.length) ctx.addIssue({ code: 'custom', path: ['threshold'], message: `threshold ${m.threshold} exceeds the ${m.founders.length} founders` });
   });
 export type Manifest = z.infer<typeof manifestSchema>;
+/** A manifest before defaults are applied (what authors write). */
+export type ManifestInput = z.input<typeof manifestSchema>;
 
 /** JWS General JSON Serialization, as stored on disk and sent over gRPC. */
 export interface GeneralJws {

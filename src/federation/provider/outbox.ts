@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import type { Record as BatchRecord, Retraction } from '../../gen/cordon/v1/common_pb.js';
 import { insertOutbox, lockOutbox, outboxHead, type OutboxBatch } from '../../store/outbox-store.js';
 import { GENESIS_DIGEST } from '../chain/limits.js';
@@ -17,7 +17,7 @@ export async function appendToChain(
   providerId: string,
   key: KeyObject,
   items: { records: BatchRecord[]; retractions: Retraction[] },
-  opts: { batchRecords?: number } = {},
+  opts: { batchRecords?: number; alsoInTransaction?: (tx: TransactionSql) => Promise<void> } = {},
 ): Promise<OutboxBatch[]> {
   return sql.begin(async (tx) => {
     await lockOutbox(tx);
@@ -25,6 +25,8 @@ export async function appendToChain(
     const batches = buildSignedBatches(providerId, key, head, items, opts);
     // Insert in slices: each row carries up to ~1 MB of batch bytes.
     for (let i = 0; i < batches.length; i += 16) await insertOutbox(tx, batches.slice(i, i + 16));
+    // The provider's local bookkeeping commits with the chain, or neither does.
+    await opts.alsoInTransaction?.(tx);
     return batches;
   });
 }

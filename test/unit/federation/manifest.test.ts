@@ -12,7 +12,7 @@ const member = (id: string, role: 'consortium' | 'provider', status: 'active' | 
 const base = (over: Partial<Manifest> = {}): Manifest => ({
   consortium: 'test', version: 1, issued_at: '2026-11-27T00:00:00Z', threshold: 2, founders: ['c1', 'c2', 'c3'],
   members: [member('c1', 'consortium'), member('c2', 'consortium'), member('c3', 'consortium'), member('p1', 'provider')],
-  policy: { disclosure: 'count', regulator_min_providers: 2 }, ...over,
+  policy: { disclosure: 'count', regulator_min_providers: 2, token_epoch: 1 }, ...over,
 });
 const signBy = (m: Manifest, ...ids: string[]) => ids.reduce((doc, id) => addSignature(doc, id, keys[id]!.privateKey), unsignedManifest(m));
 
