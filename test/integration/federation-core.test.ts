@@ -73,7 +73,7 @@ describe('signed federation core', () => {
   it('refuses a batch with one flipped byte, storing nothing', async () => {
     const [b] = await nodes.p1!.db.sql<{ batch: Uint8Array; signature: string }[]>`SELECT batch, signature FROM outbox WHERE seq = 1`;
     const tampered = Buffer.from(b!.batch);
-    tampered[tampered.length - 5] ^= 0x01;
+    tampered[tampered.length - 5]! ^= 0x01;
     const before = [await batchCount('c1'), await recordCount('c1')];
     const c = client('p1', 'c1');
     await expect(c.publish(create(SignedBatchSchema, { batch: tampered, signature: b!.signature }))).rejects.toThrow(/does not verify/);
