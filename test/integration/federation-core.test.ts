@@ -164,6 +164,15 @@ describe('signed federation core', () => {
     for (const c of [reg, toReg, c1ToReg]) c.close();
   });
 
+  it('serves standard gRPC health checking', async () => {
+    const ok = await cli(['health', '--address', addr('c1')]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/SERVING/);
+    expect((await cli(['health', '--address', addr('reg'), '--service', 'cordon.v1.FederationService'])).code).toBe(0);
+    const down = await cli(['health', '--address', '127.0.0.1:1']);
+    expect(down.code).toBe(1);
+  });
+
   it('keeps providers to their own chain', async () => {
     const c = client('p1', 'c1');
     expect((await c.getHeads()).heads.map((h) => h.providerId)).toEqual(['p1']);

@@ -4,6 +4,7 @@ import { evaluateCommand } from './evaluate.js';
 import { simulateCommand } from './simulate.js';
 import { consortiumAddMember, consortiumCreate, consortiumPush, consortiumRevoke, consortiumShow, consortiumSign } from './consortium.js';
 import { demo } from './demo.js';
+import { health } from './health.js';
 import { init } from './init.js';
 import { consortiumIssueSecret, secretInstall } from './issue-secret.js';
 import { rotate } from './rotate.js';
@@ -29,5 +30,6 @@ export const commands: readonly Command[] = [
   detectCommand,
   evaluateCommand,
   status,
+  health,
   demo,
 ];
