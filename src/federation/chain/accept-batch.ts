@@ -1,6 +1,4 @@
-import { fromBinary } from '@bufbuild/protobuf';
 import type { Sql } from 'postgres';
-import { BatchSchema, type Batch } from '../../gen/cordon/v1/common_pb.js';
 import { CordonError } from '../../errors.js';
 import { parseDetached, verifyDetached } from '../../crypto/detached-jws.js';
 import {
@@ -17,8 +15,7 @@ import type { Membership } from '../membership/membership.js';
 import { CordonErrorWithTrailers } from '../grpc/status.js';
 import { batchDigest, hex, sameBytes } from './digest.js';
 import { GENESIS_DIGEST, MAX_BATCH_BYTES } from './limits.js';
-import { recordRows } from './record-rows.js';
-import { validateBatch } from './validate-batch.js';
+import { decodeBatchForCommit, type DecodedBatch } from './batch-wire.js';
 
 /**
  * The acceptance pipeline of a consortium (or regulator) node: one signed
@@ -33,7 +30,8 @@ import { validateBatch } from './validate-batch.js';
 export interface SignedBatchBytes { batch: Uint8Array; signature: string }
 
 export interface VerifiedBatch {
-  readonly batch: Batch;
+  /** The batch's header, ids and its records already encoded as `records` rows (one pass over the signed bytes). */
+  readonly batch: DecodedBatch;
   readonly bytes: Uint8Array;
   readonly signature: string;
   readonly digest: Uint8Array;
@@ -66,14 +64,13 @@ export function verifySignedBatch(signed: SignedBatchBytes, membership: Membersh
   if (!verifyDetached(jws, signed.batch, membership.activeKey(signer.id)!)) {
     throw new CordonError('INVALID_SIGNATURE', `batch signature: does not verify against ${signer.id}'s key over the bytes received`);
   }
-  let batch: Batch;
-  try {
-    batch = fromBinary(BatchSchema, signed.batch);
-  } catch (err) {
-    throw new CordonError('INVALID_INPUT', `batch: not a valid cordon.v1.Batch (${(err as Error).message})`);
-  }
-  if (batch.providerId !== signer.id) throw new CordonError('PERMISSION_DENIED', `batch: provider_id '${batch.providerId}' is not the signer '${signer.id}'`);
-  validateBatch(batch, `batch ${batch.providerId}#${batch.seq}`, { checkSkew: opts.checkSkew, ...(opts.now !== undefined ? { now: opts.now } : {}) });
+  // One pass over the exact signed bytes: decode, validate, and encode the COPY rows.
+  const batch = decodeBatchForCommit(signed.batch, 'batch', {
+    checkSkew: opts.checkSkew,
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
+    signer: signer.id,
+    validationWhere: (p, s) => `batch ${p}#${s}`,
+  });
   return { batch, bytes: signed.batch, signature: signed.signature, digest: batchDigest(signed.batch) };
 }
 
@@ -109,9 +106,9 @@ export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOption
     }
     await insertBatch(tx, {
       providerId: batch.providerId, seq: batch.seq, digest: v.digest, prevDigest: batch.prevDigest, createdMs: Number(batch.createdMs),
-      batch: v.bytes, signature: v.signature, recordCount: batch.records.length, retractionCount: batch.retractions.length, receivedFrom: opts.receivedFrom,
+      batch: v.bytes, signature: v.signature, recordCount: batch.recordCount, retractionCount: batch.retractionCount, receivedFrom: opts.receivedFrom,
     });
-    if (batch.records.length > 0) await copyBinary(tx, 'records', RECORD_COLUMNS, recordRows(batch));
+    if (batch.recordCount > 0) await copyBinary(tx, 'records', RECORD_COLUMNS, batch.recordRows);
     await applyRetractions(tx, batch.providerId, batch.seq, batch.retractions.map((r) => r.recordId), batch.retractions.map((r) => r.reason));
     await setHead(tx, batch.providerId, batch.seq, v.digest);
     return { outcome: 'accepted' as const, head };

@@ -3,7 +3,9 @@ import { BinaryCopyWriter } from '../../store/copy-binary.js';
 import { TOKEN_BYTES } from './limits.js';
 
 /**
- * Encodes a batch's records as rows of the `records` table (binary COPY).
+ * Encodes a batch's records as rows of the `records` table (binary COPY) from a
+ * decoded Batch: the reference that batch-wire.ts (the single-pass decoder on the
+ * hot path) is tested against, and the encoder benchmarks use for their baseline.
  * Tokens pack as 33-byte entries (kind byte, then the token) in one bytea, so
  * a record is one row however many tokens it has.
  */
