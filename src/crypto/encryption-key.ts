@@ -83,7 +83,7 @@ export async function readEncryptionKey(path: string): Promise<EncryptionKey> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CordonError('INVALID_CONFIG', `encryption key ${path}: ${code === 'ENOENT' ? 'does not exist (a node made before encryption keys needs one: see cordon init)' : (err as Error).message}`);
+    throw new CordonError('INVALID_CONFIG', `encryption key ${path}: ${code === 'ENOENT' ? 'does not exist (cordon init creates it beside key.jwk)' : (err as Error).message}`);
   }
   let jwk: Partial<EncPrivateJwk>;
   try {

@@ -139,9 +139,22 @@ describe('shared-key token PRF', () => {
   });
 
   it('handles long and non-ASCII values (buffer growth)', () => {
-    for (const v of ['é'.repeat(5000), 'x'.repeat(10_000), '中'.repeat(1500), 'a']) {
+    for (const v of ['é'.repeat(5000), 'x'.repeat(10_000), '中'.repeat(1500), 'a', 'b'.repeat(3072)]) {
       expect(hex(prf.tokenize(1, 'device', v))).toBe(referenceToken(SECRET, 1, 'device', v));
     }
+  });
+
+  it('computes the same HMAC on its one-shot and object paths', () => {
+    const objectPath = new SharedKeyPrf(SECRET, { hmac: 'object' });
+    expect(objectPath.hmacPath).toBe('object');
+    expect(prf.hmacPath).toBe('one-shot');
+    const kinds = KINDS;
+    for (const [i, v] of [...values(300), 'ü'.repeat(2000), '😀', 'x'.repeat(5000)].entries()) {
+      const kind = kinds[i % kinds.length]!;
+      const epoch = i % 3;
+      expect(hex(prf.tokenize(epoch, kind, v))).toBe(hex(objectPath.tokenize(epoch, kind, v)));
+    }
+    expect(hex(objectPath.tokenize(7, 'email', 'alice@example.com'))).toBe(referenceToken(SECRET, 7, 'email', 'alice@example.com'));
   });
 
   it('agrees across tokenize, tokenizeMany and tokenizeBatch (the TokenPrf seam)', async () => {
