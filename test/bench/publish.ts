@@ -46,7 +46,7 @@ const dbUrl = async (name: string) => {
 process.env.CORDON_TEST_DATABASE_URL = baseUrl;
 const fed = await createFederation([{ id: 'c1', role: 'consortium' }, { id: 'p1', role: 'provider' }]);
 const c1Url = await dbUrl('bench_c1');
-const child = spawn(process.execPath, [CLI, 'node', 'start', '--node', fed.dirs.c1!], { env: { ...process.env, DATABASE_URL: c1Url, CORDON_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), CLI, 'node', 'start', '--node', fed.dirs.c1!], { env: { ...process.env, DATABASE_URL: c1Url, CORDON_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise<void>((ok) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && ok()));
 
 const p1 = await loadConfig(fed.dirs.p1!);

@@ -81,8 +81,58 @@ function gap(providerId: string, headSeq: bigint, headDigest: Uint8Array, what: 
   });
 }
 
-/** Commits a verified batch on top of its provider's chain (see the contract above). */
-export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<AcceptResult> {
+/**
+ * Orders the head-lock phase of concurrent commits of one provider's chain:
+ * a commit takes the head lock only after its predecessor took it (`turn`),
+ * and says when it has (`locked`). The heavy writes before it overlap.
+ */
+export interface CommitOrder {
+  readonly turn: Promise<void>;
+  readonly locked: () => void;
+}
+
+/** Thrown inside the optimistic transaction to roll it back when the batch does not extend the chain. */
+class NotNext extends Error {}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Commits a verified batch on top of its provider's chain (see the contract above).
+ *
+ * The usual case (the batch extends the chain) runs optimistically: the batch
+ * row and its records are written first, then the head row is locked, checked
+ * and moved, all in one transaction. Heavy writes of batch n+1 thus overlap
+ * the commit of batch n, while the head lock keeps the chain strictly ordered.
+ * Anything else (a resend, an equivocation, a gap, a fork) rolls back and is
+ * settled by the sequential path below, which stores nothing but evidence.
+ */
+export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOptions, order?: CommitOrder): Promise<AcceptResult> {
+  const { batch } = v;
+  try {
+    return await sql.begin(async (tx) => {
+      await insertBatch(tx, {
+        providerId: batch.providerId, seq: batch.seq, digest: v.digest, prevDigest: batch.prevDigest, createdMs: Number(batch.createdMs),
+        batch: v.bytes, signature: v.signature, recordCount: batch.recordCount, retractionCount: batch.retractionCount, receivedFrom: opts.receivedFrom,
+      });
+      if (batch.recordCount > 0) await copyBinary(tx, 'records', RECORD_COLUMNS, batch.recordRows);
+      await order?.turn;
+      const head = await lockHead(tx, batch.providerId, GENESIS_DIGEST);
+      order?.locked();
+      if (batch.seq !== head.seq + 1n || !sameBytes(batch.prevDigest, head.digest)) throw new NotNext();
+      await applyRetractions(tx, batch.providerId, batch.seq, batch.retractions.map((r) => r.recordId), batch.retractions.map((r) => r.reason));
+      await setHead(tx, batch.providerId, batch.seq, v.digest);
+      return { outcome: 'accepted' as const, seq: batch.seq, digest: v.digest, verified: v };
+    });
+  } catch (err) {
+    if (!(err instanceof NotNext) && (err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+  } finally {
+    order?.locked();
+  }
+  return settle(sql, v, opts);
+}
+
+/** The sequential path: lock the head first, then decide what the batch is. */
+async function settle(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<AcceptResult> {
   const { batch } = v;
   const outcome = await sql.begin(async (tx) => {
     const head = await lockHead(tx, batch.providerId, GENESIS_DIGEST);

@@ -12,11 +12,23 @@ import { commitBatch, verifySignedBatch, type AcceptOptions, type AcceptResult, 
  */
 export const REORDER_WAIT_MS = 2_000;
 
+/**
+ * Commits of one provider's chain in flight at once. Their heavy writes
+ * overlap; the head lock orders them (accept-batch.ts, CommitOrder). Two
+ * keep both of PostgreSQL's cores on a small machine busy.
+ */
+export const PARALLEL_COMMITS = 2;
+
 interface ProviderLane {
   /** Highest seq handed to the commit queue (undefined: read the head from the database). */
   queued?: bigint;
-  /** The last commit in the queue. */
+  /** Resolves when the latest queued commit has taken the head lock. */
+  lockTail: Promise<void>;
+  /** Settles when every queued commit has finished. */
   tail: Promise<unknown>;
+  inFlight: number;
+  /** Commits waiting for a free slot, in arrival order. */
+  slots: (() => void)[];
   /** Batches waiting for a predecessor, woken whenever `queued` moves. */
   waiters: Set<() => void>;
 }
@@ -44,8 +56,11 @@ export class ChainWriter {
     await this.waitForTurn(lane, verified.batch.seq);
     if (lane.queued === undefined || verified.batch.seq > lane.queued) lane.queued = verified.batch.seq;
     for (const wake of lane.waiters) wake();
-    const commit = lane.tail.catch(() => undefined).then(() => commitBatch(this.sql, verified, opts));
-    lane.tail = commit;
+    const turn = lane.lockTail;
+    let locked!: () => void;
+    lane.lockTail = new Promise<void>((resolve) => (locked = resolve));
+    const commit = this.slot(lane).then(() => commitBatch(this.sql, verified, opts, { turn, locked }));
+    lane.tail = Promise.allSettled([lane.tail, commit]);
     let result: AcceptResult;
     try {
       result = await commit;
@@ -53,6 +68,10 @@ export class ChainWriter {
       // What we queued may not have been committed: re-read the head next time.
       delete lane.queued;
       throw err;
+    } finally {
+      locked();
+      lane.inFlight--;
+      lane.slots.shift()?.();
     }
     if (result.outcome === 'accepted') for (const listener of this.listeners) listener(result);
     return result;
@@ -61,7 +80,7 @@ export class ChainWriter {
   private async lane(providerId: string): Promise<ProviderLane> {
     let lane = this.lanes.get(providerId);
     if (!lane) {
-      lane = { tail: Promise.resolve(), waiters: new Set() };
+      lane = { lockTail: Promise.resolve(), tail: Promise.resolve(), inFlight: 0, slots: [], waiters: new Set() };
       this.lanes.set(providerId, lane);
     }
     if (lane.queued === undefined) {
@@ -69,6 +88,12 @@ export class ChainWriter {
       lane.queued ??= head?.seq ?? 0n;
     }
     return lane;
+  }
+
+  /** Resolves when the lane has a free commit slot (FIFO). */
+  private async slot(lane: ProviderLane): Promise<void> {
+    if (lane.inFlight >= PARALLEL_COMMITS) await new Promise<void>((resolve) => lane.slots.push(resolve));
+    lane.inFlight++;
   }
 
   private async waitForTurn(lane: ProviderLane, seq: bigint): Promise<void> {
