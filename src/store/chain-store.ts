@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import type { Sql, TransactionSql } from 'postgres';
-import { BinaryCopyWriter } from './copy-binary.js';
 
 /**
  * SQL for providers' chains as a consortium or regulator node holds them.
@@ -40,23 +39,26 @@ export interface BatchRow {
   receivedFrom: string;
 }
 
-const BATCH_COLUMNS = ['provider_id', 'seq', 'digest', 'prev_digest', 'created_at', 'batch', 'signature', 'record_count', 'retraction_count', 'received_from'] as const;
-
 /**
- * Inserts one batch row through binary COPY: a parameterized INSERT would send
- * the (up to 8 MB) batch as hex text, twice its size, for PostgreSQL to parse.
+ * Inserts one batch row unless (provider, seq) is already held; true if it
+ * inserted. A plain INSERT, not COPY: postgres.js loses COPY errors (such as a
+ * unique violation) and would leave the transaction hanging.
  */
-export async function insertBatch(tx: Tx, b: BatchRow): Promise<void> {
-  const w = new BinaryCopyWriter(b.batch.length + b.signature.length + 512);
-  w.row([
-    { t: 'text', v: b.providerId }, { t: 'int8', v: b.seq }, { t: 'bytea', v: b.digest }, { t: 'bytea', v: b.prevDigest },
-    { t: 'timestamptz', ms: b.createdMs }, { t: 'bytea', v: b.batch }, { t: 'text', v: b.signature },
-    { t: 'int4', v: b.recordCount }, { t: 'int4', v: b.retractionCount }, { t: 'text', v: b.receivedFrom },
-  ]);
-  await copyBinary(tx, 'batches', BATCH_COLUMNS, w.finish());
+export async function insertBatch(tx: Tx, b: BatchRow): Promise<boolean> {
+  const rows = await tx`
+    INSERT INTO batches (provider_id, seq, digest, prev_digest, created_at, batch, signature, record_count, retraction_count, received_from)
+    VALUES (${b.providerId}, ${b.seq.toString()}, ${b.digest}, ${b.prevDigest}, ${new Date(b.createdMs)}, ${b.batch}, ${b.signature},
+            ${b.recordCount}, ${b.retractionCount}, ${b.receivedFrom})
+    ON CONFLICT (provider_id, seq) DO NOTHING
+    RETURNING seq`;
+  return rows.length === 1;
 }
 
-/** Streams a prepared binary COPY payload into `table (columns)`. */
+/**
+ * Streams a prepared binary COPY payload into `table (columns)`. Only for
+ * tables without unique constraints and payloads known to be valid: a COPY
+ * error would leave the stream unfinished (postgres.js does not surface it).
+ */
 export async function copyBinary(tx: Tx, table: string, columns: readonly string[], payload: Buffer): Promise<void> {
   const stream: Writable = await tx.unsafe(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`).writable();
   await new Promise<void>((resolve, reject) => {

@@ -94,7 +94,6 @@ export interface CommitOrder {
 /** Thrown inside the optimistic transaction to roll it back when the batch does not extend the chain. */
 class NotNext extends Error {}
 
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Commits a verified batch on top of its provider's chain (see the contract above).
@@ -110,10 +109,11 @@ export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOption
   const { batch } = v;
   try {
     return await sql.begin(async (tx) => {
-      await insertBatch(tx, {
+      const inserted = await insertBatch(tx, {
         providerId: batch.providerId, seq: batch.seq, digest: v.digest, prevDigest: batch.prevDigest, createdMs: Number(batch.createdMs),
         batch: v.bytes, signature: v.signature, recordCount: batch.recordCount, retractionCount: batch.retractionCount, receivedFrom: opts.receivedFrom,
       });
+      if (!inserted) throw new NotNext(); // this seq is held: a resend or an equivocation
       if (batch.recordCount > 0) await copyBinary(tx, 'records', RECORD_COLUMNS, batch.recordRows);
       await order?.turn;
       const head = await lockHead(tx, batch.providerId, GENESIS_DIGEST);
@@ -124,7 +124,7 @@ export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOption
       return { outcome: 'accepted' as const, seq: batch.seq, digest: v.digest, verified: v };
     });
   } catch (err) {
-    if (!(err instanceof NotNext) && (err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    if (!(err instanceof NotNext)) throw err;
   } finally {
     order?.locked();
   }
