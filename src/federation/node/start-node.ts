@@ -88,7 +88,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
       self, sql: db.sql, membership, chain, log, intervalMs: config.replication_interval_ms,
       peers: () => consortiumPeers(membership, config.id),
     });
-    chain.onAccepted((r) => log.debug('batch accepted', { provider: r.verified.batch.providerId, seq: r.seq, records: r.verified.batch.records.length }));
+    chain.onAccepted((r) => log.debug('batch accepted', { provider: r.verified.batch.providerId, seq: r.seq, records: r.verified.batch.recordCount }));
   }
   new ReflectionService(reflectionPackage(served) as never).addToServer(server);
   const port = await bind(server, config.listen).catch(async (err) => {
