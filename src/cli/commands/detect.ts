@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CordonError } from '../../errors.js';
 import { DEFAULT_THRESHOLD } from '../../detect/detector.js';
+import { toBytes, toText } from '../../detect/log/bytes.js';
 import { parseTime } from '../../detect/log/time.js';
 import { runDetection } from '../../detect/run.js';
 import { DEFAULT_EXPIRY_DAYS } from '../../detect/suspects.js';
@@ -36,7 +37,7 @@ function releasesOption(raw: unknown): Map<string, number> {
     const eq = item.lastIndexOf('=');
     const at = eq > 0 ? parseTime(item.slice(eq + 1)) : NaN;
     if (eq <= 0 || Number.isNaN(at)) throw new CordonError('INVALID_INPUT', `cordon detect: --release must be MODEL=TIME (ISO 8601), got '${item}'`);
-    out.set(item.slice(0, eq), at);
+    out.set(toBytes(item.slice(0, eq)), at);
   }
   return out;
 }
@@ -103,8 +104,9 @@ Example:
     const d = result.detection;
     const clustered = d.clusters.length;
     io.out(`read ${result.lines} lines from ${files.length} file${files.length === 1 ? '' : 's'} (${result.records} records, ${result.malformed} malformed and skipped) in ${result.seconds.toFixed(1)} s`);
-    io.out(`${d.accounts} accounts; ${d.suspects.length} suspects (score ≥ ${threshold}) in ${clustered} cluster${clustered === 1 ? '' : 's'} and ${d.suspects.filter((s) => !s.cluster).length} single accounts`);
-    if (d.releases.size > 0) io.out(`model releases: ${[...d.releases].map(([m, t]) => `${m} at ${new Date(t).toISOString()}`).join(', ')}`);
+    const single = Array.from(d.flagged).filter((i) => d.cluster(i) === undefined).length;
+    io.out(`${d.accounts} accounts; ${d.flagged.length} suspects (score ≥ ${threshold}) in ${clustered} cluster${clustered === 1 ? '' : 's'} and ${single} single accounts`);
+    if (d.releases.size > 0) io.out(`model releases: ${[...d.releases].map(([m, t]) => `${toText(m)} at ${new Date(t).toISOString()}`).join(', ')}`);
     io.out(`suspects written to ${out}`);
     return 0;
   },

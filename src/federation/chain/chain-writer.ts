@@ -73,7 +73,16 @@ export class ChainWriter {
       lane.inFlight--;
       lane.slots.shift()?.();
     }
-    if (result.outcome === 'accepted') for (const listener of this.listeners) listener(result);
+    if (result.outcome === 'accepted') {
+      // The batch is committed: a failing listener must not turn the acknowledgement into an error.
+      for (const listener of this.listeners) {
+        try {
+          listener(result);
+        } catch {
+          // Listeners are observers (logs, metrics); their failures are theirs.
+        }
+      }
+    }
     return result;
   }
 
