@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import type { Sql, TransactionSql } from 'postgres';
 import type { LocalRecord } from '../fingerprint/ingest/tokenize-suspects.js';
 
@@ -14,7 +15,7 @@ export async function insertLocalRecords(tx: Tx, rows: readonly LocalRecord[]): 
       account_id: r.accountId ?? null,
       kind: r.kind,
       epoch: r.epoch,
-      normalized: r.normalized ? JSON.stringify(r.normalized) : null,
+      normalized: r.normalized ? tx.json(r.normalized as unknown as postgres.JSONValue) : null,
       skeleton: r.skeleton ?? null,
       cluster: r.cluster ?? null,
       labels: r.labels,
