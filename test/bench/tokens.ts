@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { SharedKeyPrf } from '../../src/crypto/prf/shared-key-prf.js';
 import { normalizeIdentifier, type NormalizedIdentifier, type TokenKindName } from '../../src/fingerprint/normalize/index.js';
 import type { IdentifierKind } from '../../src/fingerprint/suspect.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * tokens: identifier tokens, shared-key mode.
@@ -37,17 +38,7 @@ const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 
 
 // ---------------------------------------------------------------- generator
 
-/** mulberry32: a small seeded generator, so every run tokenizes the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const random = rng(20240601);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../support/seeded-random.js';
 import {
   CompactRange,
   MemoryTree,
@@ -28,16 +29,7 @@ import {
 const SEED = process.env.MERKLE_SEED ? Number(process.env.MERKLE_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 console.log(`merkle-tree.test: seed ${SEED} (replay with MERKLE_SEED=${SEED})`);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const mulberry32 = seededRandom;
 const rand = mulberry32(SEED);
 const randInt = (n: number): number => Math.floor(rand() * n); // [0, n)
 

@@ -15,6 +15,7 @@ import {
 import { CordonError } from '../../../src/errors.js';
 import { BatchSchema, RecordKind, TemplateSignatureSchema, TokenKind, type Batch } from '../../../src/gen/cordon/v1/common_pb.js';
 import { makeRecords } from '../../support/records.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /*
  * The decoder is checked against the reference path it replaces:
@@ -31,16 +32,7 @@ const WHERE = 'batch';
 // ---------- seeded randomness ----------
 
 type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const chance = (rng: Rng, p: number): boolean => rng() < p;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)]!;
