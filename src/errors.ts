@@ -29,6 +29,18 @@ export class CordonError extends Error {
 export const invalidInput = (where: string, what: string): CordonError =>
   new CordonError('INVALID_INPUT', `${where}: ${what}`);
 
+/** Why reading a file failed, in words: 'does not exist' rather than an errno dump. */
+export function fileProblem(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : errorMessage(err);
+}
+
+/** The first problem of a schema validation (zod), as `path: message`. */
+export function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, root = '(root)'): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return `${issue.path.map(String).join('.') || root}: ${issue.message}`;
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CordonError } from '../errors.js';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/schema.js';
 
 /**
  * One subcommand of `cordon`. Each lives in its own file under commands/ and
@@ -41,6 +43,11 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
   } catch (err) {
     throw new CordonError('INVALID_INPUT', `cordon ${command}: ${(err as Error).message.replace(/^.*?: /, '')} (see cordon ${command} --help)`);
   }
+}
+
+/** The node a command acts for: --node DIR, else $CORDON_NODE, else the current directory. */
+export function loadNodeConfig(values: { node?: string | boolean | undefined }): Promise<ResolvedConfig> {
+  return loadConfig(typeof values.node === 'string' ? values.node : process.env.CORDON_NODE ?? '.');
 }
 
 /** Reads a required string option or fails naming it. */

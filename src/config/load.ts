@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { CordonError } from '../errors.js';
+import { CordonError, firstIssue } from '../errors.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
 
 /** The file name of a node's configuration inside its directory. */
@@ -41,8 +41,7 @@ export async function loadConfig(pathOrDir: string, env: NodeJS.ProcessEnv = pro
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CordonError('INVALID_CONFIG', `config ${configPath}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new CordonError('INVALID_CONFIG', `config ${configPath}: ${firstIssue(parsed.error)}`);
   }
   const dir = dirname(configPath);
   const abs = (p: string) => (isAbsolute(p) ? p : join(dir, p));

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { CordonError } from '../errors.js';
+import { CordonError, fileProblem } from '../errors.js';
 
 /**
  * Ed25519 identity keys as JWKs. The private JWK lives in one file readable
@@ -47,7 +47,7 @@ export async function readNodeKey(path: string): Promise<NodeKey> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new CordonError('INVALID_CONFIG', `key file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+    throw new CordonError('INVALID_CONFIG', `key file ${path}: ${fileProblem(err)}`);
   }
   let jwk: PrivateJwk;
   try {

@@ -63,6 +63,11 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   };
 }
 
+/** A node's database as its configuration says: `database_url`, or the embedded server in `data_dir`. */
+export function openNodeDatabase(config: { database_url?: string | undefined; data_dir: string }): Promise<Database> {
+  return openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+}
+
 /** A database URL without its password, for messages. */
 export function redact(url: string): string {
   try {

@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { CordonError } from '../../errors.js';
+import { CordonError, fileProblem, firstIssue } from '../../errors.js';
 import { parseGeneralJws, readManifestPayload, unsignedManifest } from '../../federation/membership/manifest-jws.js';
 import { memberSchema, type GeneralJws, type Manifest, type Member } from '../../federation/membership/schema.js';
 
@@ -9,7 +9,7 @@ export async function readManifestFile(path: string): Promise<{ doc: GeneralJws;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new CordonError('INVALID_INPUT', `manifest ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+    throw new CordonError('INVALID_INPUT', `manifest ${path}: ${fileProblem(err)}`);
   }
   const doc = parseGeneralJws(text, `manifest ${path}`);
   return { doc, manifest: readManifestPayload(doc, `manifest ${path}`) };
@@ -36,8 +36,7 @@ export async function readMemberFile(path: string): Promise<Member> {
   }
   const parsed = memberSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CordonError('INVALID_INPUT', `member file ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new CordonError('INVALID_INPUT', `member file ${path}: ${firstIssue(parsed.error)}`);
   }
   return parsed.data;
 }

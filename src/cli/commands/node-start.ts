@@ -1,6 +1,5 @@
-import { loadConfig } from '../../config/load.js';
 import { startNode } from '../../federation/node/start-node.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { parseCommandArgs, type Command, loadNodeConfig } from '../command.js';
 
 export const nodeStart: Command = {
   name: 'node start',
@@ -16,7 +15,7 @@ SIGINT or SIGTERM stops it gracefully: in-flight calls and commits finish first.
 Environment: CORDON_LISTEN, CORDON_DATA_DIR, DATABASE_URL, CORDON_LOG_LEVEL override the config.`,
   async run(argv, io) {
     const { values } = parseCommandArgs('node start', argv, { node: { type: 'string' } }, false);
-    const config = await loadConfig(values.node ?? process.env.CORDON_NODE ?? '.');
+    const config = await loadNodeConfig(values);
     const node = await startNode(config);
     io.out(`${config.role} node '${config.id}' listening on ${node.address}`);
     await new Promise<void>((resolve) => {

@@ -1,4 +1,3 @@
-import { loadConfig } from '../../config/load.js';
 import { readNodeKey } from '../../crypto/keys.js';
 import { CordonError } from '../../errors.js';
 import { readSuspectsFile } from '../../fingerprint/ingest/read-suspects.js';
@@ -8,9 +7,9 @@ import { appendToChain } from '../../federation/provider/outbox.js';
 import { deliverToAll } from '../../federation/provider/publish-all.js';
 import { readRecordsFile } from '../../federation/provider/records-file.js';
 import { loadTokenizer } from '../../federation/provider/tokenizer.js';
-import { openDatabase } from '../../store/database.js';
+import { openNodeDatabase } from '../../store/database.js';
 import { insertLocalRecords } from '../../store/local-records-store.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { parseCommandArgs, type Command, loadNodeConfig } from '../command.js';
 
 /** Problems listed one by one before the rest are only counted. */
 const LISTED_PROBLEMS = 20;
@@ -41,7 +40,7 @@ reached (the batches stay in the outbox and a running provider node resends them
     const { values, positionals } = parseCommandArgs('publish', argv, { node: { type: 'string' }, raw: { type: 'boolean' } });
     if (positionals.length !== 1) throw new CordonError('INVALID_INPUT', 'needs exactly one FILE (see cordon publish --help)');
     const file = positionals[0]!;
-    const config = await loadConfig(values.node ?? process.env.CORDON_NODE ?? '.');
+    const config = await loadNodeConfig(values);
     if (config.role !== 'provider') throw new CordonError('INVALID_INPUT', `node '${config.id}' is a ${config.role}; only providers publish`);
     const key = await readNodeKey(config.key_file);
     const membership = await Membership.load(config.manifest_file);
@@ -63,7 +62,7 @@ reached (the batches stay in the outbox and a running provider node resends them
       items = await readRecordsFile(file);
     }
 
-    const db = await openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+    const db = await openNodeDatabase(config);
     try {
       const batches = await appendToChain(db.sql, config.id, key.privateKey, items, { alsoInTransaction: (tx) => insertLocalRecords(tx, local) });
       io.out(`signed ${batches.length} batch(es), seq ${batches[0]!.seq}–${batches[batches.length - 1]!.seq}: ${items.records.length} records, ${items.retractions.length} retractions`);

@@ -1,6 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import { RecordKind, RecordSchema, RetractionSchema } from '../../gen/cordon/v1/common_pb.js';
-import { loadConfig } from '../../config/load.js';
 import { readNodeKey } from '../../crypto/keys.js';
 import { CordonError } from '../../errors.js';
 import { newOpaqueRecordId, templateRecord, tokensFor, type LocalRecord } from '../../fingerprint/ingest/tokenize-suspects.js';
@@ -8,9 +7,9 @@ import { Membership } from '../../federation/membership/membership.js';
 import { appendToChain } from '../../federation/provider/outbox.js';
 import { deliverToAll } from '../../federation/provider/publish-all.js';
 import { loadTokenizer } from '../../federation/provider/tokenizer.js';
-import { openDatabase } from '../../store/database.js';
+import { openNodeDatabase } from '../../store/database.js';
 import { insertLocalRecords, markRetracted, recordsToRotate } from '../../store/local-records-store.js';
-import { integerOption, parseCommandArgs, type Command } from '../command.js';
+import { integerOption, parseCommandArgs, type Command, loadNodeConfig } from '../command.js';
 
 export const rotate: Command = {
   name: 'rotate',
@@ -23,13 +22,13 @@ that is still in force (not retracted, not expired) from the normalized identifi
 locally, publishes the new records, and retracts the old ones in the same batches.`,
   async run(argv, io) {
     const { values } = parseCommandArgs('rotate', argv, { node: { type: 'string' }, epoch: { type: 'string' } }, false);
-    const config = await loadConfig(values.node ?? process.env.CORDON_NODE ?? '.');
+    const config = await loadNodeConfig(values);
     if (config.role !== 'provider') throw new CordonError('INVALID_INPUT', `node '${config.id}' is a ${config.role}; only providers rotate`);
     const key = await readNodeKey(config.key_file);
     const membership = await Membership.load(config.manifest_file);
     const epoch = integerOption('rotate', values, 'epoch', membership.manifest.policy.token_epoch, 1);
     const tokenizer = await loadTokenizer(config, membership, epoch);
-    const db = await openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+    const db = await openNodeDatabase(config);
     try {
       const old = await recordsToRotate(db.sql, epoch);
       if (old.length === 0) {

@@ -1,10 +1,9 @@
 import { errorMessage } from '../../errors.js';
-import { loadConfig } from '../../config/load.js';
 import { readNodeKey } from '../../crypto/keys.js';
 import { PeerClient } from '../../federation/client/peer-client.js';
 import { Membership } from '../../federation/membership/membership.js';
 import { consortiumPeers } from '../../federation/node/peers.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { parseCommandArgs, type Command, loadNodeConfig } from '../command.js';
 
 export const status: Command = {
   name: 'status',
@@ -15,7 +14,7 @@ Asks every consortium node in the manifest for its chain heads (a provider sees 
 own chain) and prints them side by side, with the manifest version each node holds.`,
   async run(argv, io) {
     const { values } = parseCommandArgs('status', argv, { node: { type: 'string' }, json: { type: 'boolean' } }, false);
-    const config = await loadConfig(values.node ?? process.env.CORDON_NODE ?? '.');
+    const config = await loadNodeConfig(values);
     const key = await readNodeKey(config.key_file);
     const membership = await Membership.load(config.manifest_file);
     const report: Record<string, unknown> = {};

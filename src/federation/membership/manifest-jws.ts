@@ -1,5 +1,5 @@
 import { createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
-import { CordonError } from '../../errors.js';
+import { CordonError, firstIssue } from '../../errors.js';
 import { importPublicJwk } from '../../crypto/keys.js';
 import { manifestSchema, type GeneralJws, type Manifest, type ManifestInput } from './schema.js';
 
@@ -68,8 +68,7 @@ export function readManifestPayload(doc: GeneralJws, where: string): Manifest {
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw bad(where, `${issue.path.join('.') || 'payload'}: ${issue.message}`);
+    throw bad(where, firstIssue(parsed.error, 'payload'));
   }
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { CordonError } from '../../errors.js';
+import { CordonError, fileProblem } from '../../errors.js';
 import { importPublicJwk } from '../../crypto/keys.js';
 import { parseGeneralJws, verifyManifest } from './manifest-jws.js';
 import type { GeneralJws, Manifest, Member, Role } from './schema.js';
@@ -28,7 +28,7 @@ export class Membership {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      throw new CordonError('INVALID_MANIFEST', `manifest ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+      throw new CordonError('INVALID_MANIFEST', `manifest ${path}: ${fileProblem(err)}`);
     }
     const doc = parseGeneralJws(text, `manifest ${path}`);
     return new Membership(doc, verifyManifest(doc, `manifest ${path}`), path);

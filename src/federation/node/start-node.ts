@@ -6,7 +6,7 @@ import { FederationService } from '../../gen/cordon/v1/federation_pb.js';
 import { CordonError, errorMessage } from '../../errors.js';
 import { readNodeKey, type NodeKey } from '../../crypto/keys.js';
 import { createLogger, type Logger } from '../../log.js';
-import { openDatabase, type Database } from '../../store/database.js';
+import { openNodeDatabase, type Database } from '../../store/database.js';
 import { CallTokenVerifier } from '../auth/call-token.js';
 import { ChainWriter } from '../chain/chain-writer.js';
 import { PeerClient } from '../client/peer-client.js';
@@ -65,7 +65,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
   const log = opts.log ?? createLogger({ node: config.id, role: config.role });
   const startedAt = Date.now();
   const { key, membership } = await loadIdentity(config);
-  const db = await openDatabase({ ...(config.database_url ? { databaseUrl: config.database_url } : {}), dataDir: config.data_dir });
+  const db = await openNodeDatabase(config);
   const self = { id: config.id, key: key.privateKey };
 
   const server = new Server(SERVER_OPTIONS);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { RecordKind, RecordSchema, RetractionSchema, TokenKind, TokenSchema, type Record as BatchRecord, type Retraction } from '../../gen/cordon/v1/common_pb.js';
-import { CordonError } from '../../errors.js';
+import { CordonError, fileProblem, firstIssue } from '../../errors.js';
 import { LABEL, RECORD_ID } from '../chain/limits.js';
 
 /**
@@ -70,8 +70,7 @@ export function parseRecordLine(text: string, where: string): BatchRecord | Retr
   const isRetraction = typeof json === 'object' && json !== null && 'retract' in json;
   const parsed = isRetraction ? retractLine.safeParse(json) : recordLine.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CordonError('INVALID_INPUT', `${where}: ${issue.path.join('.') || 'line'}: ${issue.message}`);
+    throw new CordonError('INVALID_INPUT', `${where}: ${firstIssue(parsed.error, 'line')}`);
   }
   if (isRetraction) {
     const r = parsed.data as z.infer<typeof retractLine>;
@@ -104,7 +103,7 @@ export async function readRecordsFile(path: string): Promise<ParsedRecords> {
     }
   } catch (err) {
     if (err instanceof CordonError) throw err;
-    throw new CordonError('INVALID_INPUT', `${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+    throw new CordonError('INVALID_INPUT', `${path}: ${fileProblem(err)}`);
   }
   if (records.length + retractions.length === 0) throw new CordonError('INVALID_INPUT', `${path}: no records`);
   return { records, retractions };

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { CordonError } from '../../errors.js';
+import { CordonError, fileProblem, firstIssue } from '../../errors.js';
 import { SuspectSchema } from '../suspect.js';
 import type { SuspectRow } from './tokenize-suspects.js';
 
@@ -26,14 +26,13 @@ export async function readSuspectsFile(path: string): Promise<SuspectRow[]> {
       }
       const parsed = SuspectSchema.safeParse(json);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new CordonError('INVALID_INPUT', `${path}:${n}: ${issue.path.join('.') || 'line'}: ${issue.message}`);
+        throw new CordonError('INVALID_INPUT', `${path}:${n}: ${firstIssue(parsed.error, 'line')}`);
       }
       rows.push({ row: n, suspect: parsed.data });
     }
   } catch (err) {
     if (err instanceof CordonError) throw err;
-    throw new CordonError('INVALID_INPUT', `${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+    throw new CordonError('INVALID_INPUT', `${path}: ${fileProblem(err)}`);
   }
   if (rows.length === 0) throw new CordonError('INVALID_INPUT', `${path}: no suspects`);
   return rows;
