@@ -9,6 +9,7 @@ export const CONFIG_FILE = 'cordon.json';
 /** Environment variables that override one key each (12-factor style deployments). */
 const ENV_OVERRIDES: Record<string, keyof typeof configSchema.shape> = {
   CORDON_LISTEN: 'listen',
+  CORDON_HTTP_LISTEN: 'http_listen',
   CORDON_DATA_DIR: 'data_dir',
   CORDON_KEY_FILE: 'key_file',
   CORDON_MANIFEST_FILE: 'manifest_file',

@@ -21,6 +21,8 @@ export const configSchema = z
     data_dir: z.string().min(1).default('data'),
     /** gRPC listen address. */
     listen: listenSchema.default('127.0.0.1:7400'),
+    /** HTTP listen address (console, metrics, TAXII); without it the node serves no HTTP. */
+    http_listen: listenSchema.optional(),
     /** PostgreSQL URL; without it the node runs an embedded server in data_dir. */
     database_url: z.string().url().optional(),
     /** Consortium nodes a provider publishes to (default: every active consortium member). */
