@@ -1,7 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { SignedBatchSchema } from '../../src/gen/cordon/v1/common_pb.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -13,8 +11,8 @@ import { GENESIS_DIGEST } from '../../src/federation/chain/limits.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { BatchSchema } from '../../src/gen/cordon/v1/common_pb.js';
 import { copyBinary, RECORD_COLUMNS } from '../../src/store/chain-store.js';
-import { openEmbeddedServer } from '../../src/store/embedded.js';
 import { migrate } from '../../src/store/migrate.js';
+import { benchPostgres } from './_postgres.js';
 import { createFederation, CLI } from '../support/federation.js';
 import { makeRecords } from '../support/records.js';
 
@@ -30,20 +28,8 @@ const BATCH = 5_000;
 const WINDOW = 4;
 const line = (o: object) => console.log(JSON.stringify(o));
 
-const dir = resolve('tmp/bench-publish');
-await rm(dir, { recursive: true, force: true });
-await mkdir(dir, { recursive: true, mode: 0o755 });
-const server = process.env.DATABASE_URL ? undefined : await openEmbeddedServer(dir);
-const baseUrl = process.env.DATABASE_URL ?? server!.url;
-const admin = postgres(baseUrl, { max: 1, onnotice: () => undefined });
-const dbUrl = async (name: string) => {
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-process.env.CORDON_TEST_DATABASE_URL = baseUrl;
+const pg = await benchPostgres('bench-publish');
+const dbUrl = pg.database;
 const fed = await createFederation([{ id: 'c1', role: 'consortium' }, { id: 'p1', role: 'provider' }]);
 const c1Url = await dbUrl('bench_c1');
 const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), CLI, 'node', 'start', '--node', fed.dirs.c1!], { env: { ...process.env, DATABASE_URL: c1Url, CORDON_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -93,8 +79,7 @@ for (let seq = 1; seq <= TOTAL / BATCH; seq += PAGE) {
 await c1Db.end();
 const copyPerS = TOTAL / copySeconds;
 await copyDb.end();
-await admin.end();
-await server?.stop();
+await pg.close();
 line({
   bench: 'publish',
   records: TOTAL,
