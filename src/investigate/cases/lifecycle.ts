@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { CordonError } from '../../errors.js';
+
+/**
+ * A case's lifecycle (pure): open → answered (first answer) → escalated (the
+ * opener hands it to the regulator) → closed. Closing is possible from any
+ * state but closed; nothing is added to a closed case.
+ */
+export const CASE_STATUSES = ['open', 'answered', 'escalated', 'closed'] as const;
+export type CaseState = (typeof CASE_STATUSES)[number];
+export type CaseEvent = 'answer' | 'decline' | 'escalate' | 'close';
+
+const CASE_ID = /^cs-[0-9a-f]{32}$/;
+
+export function newCaseId(): string {
+  return `cs-${randomBytes(16).toString('hex')}`;
+}
+
+export function isCaseId(id: string): boolean {
+  return CASE_ID.test(id);
+}
+
+export function nextState(state: CaseState, event: CaseEvent, caseId: string): CaseState {
+  const refuse = (why: string) => new CordonError('INVALID_INPUT', `case ${caseId}: cannot ${event}: ${why}`);
+  if (state === 'closed') throw refuse('the case is closed');
+  switch (event) {
+    case 'answer':
+      if (state === 'escalated') throw refuse('the case is escalated to the regulator');
+      return 'answered';
+    case 'decline':
+      if (state === 'escalated') throw refuse('the case is escalated to the regulator');
+      return state;
+    case 'escalate':
+      if (state === 'escalated') throw refuse('the case is already escalated');
+      return 'escalated';
+    case 'close':
+      return 'closed';
+  }
+}
