@@ -1,103 +1,208 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { CordonError } from '../errors.js';
+import { copyBinary } from '../store/chain-store.js';
+import { BinaryCopyWriter } from '../store/copy-binary.js';
+import type { TileKey } from './tiles/geometry.js';
+import type { TileRow } from './tiles/tile-builder.js';
 
 /**
- * SQL for the transparency log (migration 003). Plain SQL, one function per
- * statement; callers own transactions and chunking (see MAX_PARAMETERS).
+ * SQL for Merkle logs stored as tiles and entry bundles (migration 005). Plain
+ * SQL, one function per statement; callers own transactions. Every function
+ * is scoped to one log: `log_id` is '' for the node's own log and a member id
+ * for a copy of that member's log (a witness's copy).
  */
-type Tx = TransactionSql | Sql;
+export type Tx = TransactionSql | Sql;
 
-/** PostgreSQL's limit on bind parameters in one statement is 65,535. */
-export const MAX_PARAMETERS = 65_534;
+export interface BundleRow { index: number; data: Uint8Array }
+export interface TreeHeadRow { size: number; root: Uint8Array; timestampMs: number; kid: string; signature: string }
 
-export interface EntryRow { idx: number; leafHash: Uint8Array; kind: string; ref: string; entry: Uint8Array }
-export interface NodeRow { level: number; idx: number; hash: Uint8Array }
-export interface StoredEntry { idx: number; leafHash: Uint8Array; kind: string; ref: string; entry: Uint8Array; appendedAt: Date }
-export interface TreeHeadRow { size: number; root: Uint8Array; kid: string; signature: string; signedAt: Date }
-
-/** The single sequencer: serialises appenders until the transaction ends. */
-export async function lockSequencer(tx: Tx): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtext('cordon.transparency_log'))`;
-}
-
-/** Number of leaves: indices are gap-free, so max(idx) + 1. */
-export async function logSize(tx: Tx): Promise<number> {
-  const [row] = await tx<{ size: bigint }[]>`SELECT coalesce(max(idx) + 1, 0)::bigint AS size FROM log_entries`;
+/**
+ * The sequencer: locks the log's row until the transaction ends and returns
+ * its size. Appenders to one log queue here; the size is authoritative, so
+ * indices are assigned gap-free and a rolled-back append leaves no trace.
+ */
+export async function lockLog(tx: Tx, logId: string): Promise<number> {
+  await tx`INSERT INTO merkle_logs (log_id) VALUES (${logId}) ON CONFLICT DO NOTHING`;
+  const [row] = await tx<{ size: bigint }[]>`SELECT size FROM merkle_logs WHERE log_id = ${logId} FOR UPDATE`;
   return Number(row!.size);
 }
 
+export async function logSize(tx: Tx, logId: string): Promise<number> {
+  const [row] = await tx<{ size: bigint }[]>`SELECT size FROM merkle_logs WHERE log_id = ${logId}`;
+  return row ? Number(row.size) : 0;
+}
+
+export async function setLogSize(tx: Tx, logId: string, size: number): Promise<void> {
+  await tx`UPDATE merkle_logs SET size = ${String(size)} WHERE log_id = ${logId}`;
+}
+
+/** The logs stored here with their sizes. */
+export async function listLogs(tx: Tx): Promise<{ logId: string; size: number }[]> {
+  const rows = await tx<{ log_id: string; size: bigint }[]>`SELECT log_id, size FROM merkle_logs ORDER BY log_id`;
+  return rows.map((r) => ({ logId: r.log_id, size: Number(r.size) }));
+}
+
+/** The named tiles that exist (any order). */
+export async function fetchTiles(tx: Tx, logId: string, keys: readonly TileKey[]): Promise<TileRow[]> {
+  return (await fetchTilesAndSize(tx, logId, keys)).tiles;
+}
+
 /**
- * Hashes of the given perfect subtrees in one query: level 0 from log_entries,
- * level ≥ 1 from log_nodes. Answers in request order; null where nothing is stored.
+ * The named tiles and the log's size, in one round trip: a proof checks the
+ * size it was asked for against the log with the same query that reads it.
  */
-export async function fetchSubtrees(tx: Tx, keys: readonly { level: number; idx: number }[]): Promise<(Uint8Array | null)[]> {
-  if (keys.length === 0) return [];
-  const levels = keys.map((k) => k.level).join(',');
-  const idxs = keys.map((k) => k.idx).join(',');
-  const rows = await tx<{ ord: bigint; hash: Uint8Array | null }[]>`
-    SELECT q.ord, coalesce(n.hash, e.leaf_hash) AS hash
-    FROM unnest(string_to_array(${levels}, ',')::smallint[], string_to_array(${idxs}, ',')::bigint[])
-         WITH ORDINALITY AS q(level, idx, ord)
-    LEFT JOIN log_nodes n ON q.level > 0 AND n.level = q.level AND n.idx = q.idx
-    LEFT JOIN log_entries e ON q.level = 0 AND e.idx = q.idx
-    ORDER BY q.ord`;
-  const out: (Uint8Array | null)[] = new Array<Uint8Array | null>(keys.length).fill(null);
-  for (const r of rows) out[Number(r.ord) - 1] = r.hash;
-  return out;
+export async function fetchTilesAndSize(tx: Tx, logId: string, keys: readonly TileKey[]): Promise<{ size: number; tiles: TileRow[] }> {
+  const rows = await tx<{ level: number | null; idx: bigint | null; hashes: Uint8Array | null; size: bigint | null }[]>`
+    SELECT NULL::smallint AS level, NULL::bigint AS idx, NULL::bytea AS hashes, (SELECT size FROM merkle_logs WHERE log_id = ${logId}) AS size
+    UNION ALL
+    SELECT t.level, t.idx, t.hashes, NULL FROM merkle_tiles t
+    JOIN unnest(${keys.map((k) => k.level)}::smallint[], ${keys.map((k) => String(k.index))}::bigint[]) AS q(level, idx)
+      ON t.level = q.level AND t.idx = q.idx
+    WHERE t.log_id = ${logId}`;
+  const [head, ...tiles] = rows;
+  return { size: Number(head?.size ?? 0), tiles: tiles.map((r) => ({ level: r.level!, index: Number(r.idx), hashes: r.hashes! })) };
 }
 
-/** One multi-row INSERT of leaves; at most MAX_PARAMETERS / 5 rows. */
-export async function insertEntries(tx: Tx, rows: readonly EntryRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = rows.map((r) => ({ idx: String(r.idx), leaf_hash: Buffer.from(r.leafHash), kind: r.kind, ref: r.ref, entry: Buffer.from(r.entry) }));
-  await tx`INSERT INTO log_entries ${tx(values, 'idx', 'leaf_hash', 'kind', 'ref', 'entry')}`;
+/** Tiles of one level with index in [from, to), in order. */
+export async function tilesInRange(tx: Tx, logId: string, level: number, from: number, to: number): Promise<TileRow[]> {
+  const rows = await tx<{ idx: bigint; hashes: Uint8Array }[]>`
+    SELECT idx, hashes FROM merkle_tiles
+    WHERE log_id = ${logId} AND level = ${level} AND idx >= ${String(from)} AND idx < ${String(to)} ORDER BY idx`;
+  return rows.map((r) => ({ level, index: Number(r.idx), hashes: r.hashes }));
 }
 
-/** One multi-row INSERT of completed nodes; at most MAX_PARAMETERS / 3 rows. */
-export async function insertNodes(tx: Tx, rows: readonly NodeRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = rows.map((r) => ({ level: r.level, idx: String(r.idx), hash: Buffer.from(r.hash) }));
-  await tx`INSERT INTO log_nodes ${tx(values, 'level', 'idx', 'hash')}`;
+/**
+ * Whether any bundle from index `firstBundle` on, or any tile of level L from
+ * index `firstTile[L]` on (every tile of higher levels), is stored: rows a log
+ * of its current size cannot have. Checked under the sequencer before new rows
+ * are COPYed in (see `copyNewRows`).
+ */
+export async function rowsPast(tx: Tx, logId: string, firstBundle: number, firstTile: readonly number[]): Promise<boolean> {
+  const [row] = await tx<{ found: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM merkle_bundles WHERE log_id = ${logId} AND idx >= ${String(firstBundle)})
+        OR EXISTS (SELECT 1 FROM unnest(${firstTile.map((_, l) => l)}::smallint[], ${firstTile.map(String)}::bigint[]) AS q(level, first)
+                   JOIN merkle_tiles t ON t.log_id = ${logId} AND t.level = q.level AND t.idx >= q.first)
+        OR EXISTS (SELECT 1 FROM merkle_tiles WHERE log_id = ${logId} AND level >= ${firstTile.length}) AS found`;
+  return row!.found;
 }
 
-/** Leaves with idx in [from, from + limit), in index order. */
-export async function readEntries(tx: Tx, from: number, limit: number): Promise<StoredEntry[]> {
-  const rows = await tx<{ idx: bigint; leaf_hash: Uint8Array; kind: string; ref: string; entry: Uint8Array; appended_at: Date }[]>`
-    SELECT idx, leaf_hash, kind, ref, entry, appended_at FROM log_entries
-    WHERE idx >= ${String(from)} AND idx < ${String(from + limit)} ORDER BY idx`;
-  return rows.map((r) => ({ idx: Number(r.idx), leafHash: r.leaf_hash, kind: r.kind, ref: r.ref, entry: r.entry, appendedAt: r.appended_at }));
+/**
+ * Writes an append's new bundles and tiles with binary COPY: about twice the
+ * rate of a multi-row INSERT, whose bytea parameters travel as hex text. A
+ * COPY that fails (e.g. on a duplicate key) would leave the connection hanging
+ * (postgres.js loses the error), so this runs only under the sequencer, for
+ * keys computed past the log's size and checked free with `rowsPast` in the
+ * same transaction, with values valid by construction: nothing in it can fail.
+ */
+export async function copyNewRows(tx: Tx, logId: string, bundles: readonly BundleRow[], tiles: readonly TileRow[]): Promise<void> {
+  if (bundles.length > 0) {
+    const w = new BinaryCopyWriter(bundles.reduce((n, b) => n + b.data.length + 32, 64));
+    for (const b of bundles) w.row([{ t: 'text', v: logId }, { t: 'int8', v: BigInt(b.index) }, { t: 'bytea', v: b.data }]);
+    await copyBinary(tx, 'merkle_bundles', ['log_id', 'idx', 'data'], w.finish());
+  }
+  if (tiles.length > 0) {
+    const w = new BinaryCopyWriter(tiles.reduce((n, t) => n + t.hashes.length + 32, 64));
+    for (const t of tiles) w.row([{ t: 'text', v: logId }, { t: 'int2', v: t.level }, { t: 'int8', v: BigInt(t.index) }, { t: 'bytea', v: t.hashes }]);
+    await copyBinary(tx, 'merkle_tiles', ['log_id', 'level', 'idx', 'hashes'], w.finish());
+  }
 }
 
-/** Stored nodes that no complete subtree of a `size`-leaf log can have (fsck). */
-export async function nodesBeyond(tx: Tx, size: number, limit: number): Promise<{ level: number; idx: number }[]> {
-  const rows = await tx<{ level: number; idx: bigint }[]>`
-    SELECT level, idx FROM log_nodes
-    WHERE (idx + 1) * (1::numeric * 2 ^ level) > ${String(size)}::numeric
-    ORDER BY level, idx LIMIT ${limit}`;
-  return rows.map((r) => ({ level: r.level, idx: Number(r.idx) }));
+/**
+ * Extends a stored partial tile. Applies only when the new content starts
+ * with the stored one, so an append can never rewrite history: INTERNAL instead.
+ */
+export async function extendTile(tx: Tx, logId: string, row: TileRow): Promise<void> {
+  const done = await tx`
+    WITH v AS (SELECT ${asBuffer(row.hashes)}::bytea AS hashes)
+    UPDATE merkle_tiles t SET hashes = v.hashes FROM v
+    WHERE t.log_id = ${logId} AND t.level = ${row.level} AND t.idx = ${String(row.index)}
+      AND length(t.hashes) < length(v.hashes) AND t.hashes = substring(v.hashes FROM 1 FOR length(t.hashes))
+    RETURNING 1`;
+  if (done.length !== 1) throw new CordonError('INTERNAL', `log '${logId}': tile ${row.level}/${row.index} is not a prefix of its extension; refusing to rewrite it (run cordon audit fsck)`);
 }
 
-/** Inserts a signed head unless one of that size exists; returns the head stored for that size. */
-export async function insertTreeHead(tx: Tx, h: TreeHeadRow): Promise<TreeHeadRow> {
-  const [row] = await tx<{ size: bigint; root: Uint8Array; kid: string; signature: string; signed_at: Date }[]>`
+/** Extends the stored partial bundle (same contract as `extendTile`). */
+export async function extendBundle(tx: Tx, logId: string, row: BundleRow): Promise<void> {
+  const done = await tx`
+    WITH v AS (SELECT ${asBuffer(row.data)}::bytea AS data)
+    UPDATE merkle_bundles b SET data = v.data FROM v
+    WHERE b.log_id = ${logId} AND b.idx = ${String(row.index)}
+      AND length(b.data) < length(v.data) AND b.data = substring(v.data FROM 1 FOR length(b.data))
+    RETURNING 1`;
+  if (done.length !== 1) throw new CordonError('INTERNAL', `log '${logId}': bundle ${row.index} is not a prefix of its extension; refusing to rewrite it (run cordon audit fsck)`);
+}
+
+/** Bundles with index in [from, to), in order. */
+export async function fetchBundles(tx: Tx, logId: string, from: number, to: number): Promise<BundleRow[]> {
+  const rows = await tx<{ idx: bigint; data: Uint8Array }[]>`
+    SELECT idx, data FROM merkle_bundles WHERE log_id = ${logId} AND idx >= ${String(from)} AND idx < ${String(to)} ORDER BY idx`;
+  return rows.map((r) => ({ index: Number(r.idx), data: r.data }));
+}
+
+/** Replaces a bundle's bytes outright: truncation of a witness's copy only. */
+export async function replaceBundle(tx: Tx, logId: string, index: number, data: Uint8Array): Promise<void> {
+  await tx`UPDATE merkle_bundles SET data = ${Buffer.from(data)} WHERE log_id = ${logId} AND idx = ${String(index)}`;
+}
+
+/** Replaces a tile's hashes outright: truncation of a witness's copy only. */
+export async function replaceTile(tx: Tx, logId: string, key: TileKey, hashes: Uint8Array): Promise<void> {
+  await tx`UPDATE merkle_tiles SET hashes = ${Buffer.from(hashes)} WHERE log_id = ${logId} AND level = ${key.level} AND idx = ${String(key.index)}`;
+}
+
+/** Deletes bundles from index `from` on, and tiles of each level from the given first index on. */
+export async function deleteFrom(tx: Tx, logId: string, bundleFrom: number, tileFrom: readonly number[]): Promise<void> {
+  await tx`DELETE FROM merkle_bundles WHERE log_id = ${logId} AND idx >= ${String(bundleFrom)}`;
+  await tx`
+    DELETE FROM merkle_tiles t USING unnest(${tileFrom.map((_, l) => l)}::smallint[], ${tileFrom.map(String)}::bigint[]) AS q(level, first)
+    WHERE t.log_id = ${logId} AND t.level = q.level AND t.idx >= q.first`;
+  await tx`DELETE FROM merkle_tiles WHERE log_id = ${logId} AND level >= ${tileFrom.length}`;
+}
+
+/** Tiles and bundles stored past what a log of `size` leaves can hold (fsck). */
+export async function strayRows(tx: Tx, logId: string, bundles: number, tilesPerLevel: readonly number[], limit: number): Promise<{ what: string; level: number; index: number }[]> {
+  const rows = await tx<{ what: string; level: number; idx: bigint }[]>`
+    (SELECT 'bundle' AS what, 0 AS level, idx FROM merkle_bundles WHERE log_id = ${logId} AND idx >= ${String(bundles)} ORDER BY idx LIMIT ${limit})
+    UNION ALL
+    (SELECT 'tile', t.level, t.idx FROM merkle_tiles t
+       LEFT JOIN unnest(${tilesPerLevel.map((_, l) => l)}::smallint[], ${tilesPerLevel.map(String)}::bigint[]) AS q(level, n) ON q.level = t.level
+     WHERE t.log_id = ${logId} AND t.idx >= coalesce(q.n, 0) ORDER BY t.level, t.idx LIMIT ${limit})`;
+  return rows.map((r) => ({ what: r.what, level: r.level, index: Number(r.idx) }));
+}
+
+/** Stores a signed head unless one of that size exists; returns the head stored for that size. */
+export async function insertTreeHead(tx: Tx, logId: string, h: TreeHeadRow): Promise<TreeHeadRow> {
+  const [row] = await tx<HeadSqlRow[]>`
     WITH ins AS (
-      INSERT INTO tree_heads (size, root, kid, signature, signed_at)
-      VALUES (${String(h.size)}, ${Buffer.from(h.root)}, ${h.kid}, ${h.signature}, ${h.signedAt})
-      ON CONFLICT (size) DO NOTHING
-      RETURNING size, root, kid, signature, signed_at)
+      INSERT INTO tree_heads (log_id, size, root, timestamp_ms, kid, signature)
+      VALUES (${logId}, ${String(h.size)}, ${Buffer.from(h.root)}, ${String(h.timestampMs)}, ${h.kid}, ${h.signature})
+      ON CONFLICT (log_id, size) DO NOTHING
+      RETURNING size, root, timestamp_ms, kid, signature)
     SELECT * FROM ins
     UNION ALL
-    SELECT size, root, kid, signature, signed_at FROM tree_heads WHERE size = ${String(h.size)}
+    SELECT size, root, timestamp_ms, kid, signature FROM tree_heads WHERE log_id = ${logId} AND size = ${String(h.size)}
     LIMIT 1`;
   return toHead(row!);
 }
 
-/** The signed head with the largest size, if any. */
-export async function latestTreeHead(tx: Tx): Promise<TreeHeadRow | undefined> {
-  const [row] = await tx<{ size: bigint; root: Uint8Array; kid: string; signature: string; signed_at: Date }[]>`
-    SELECT size, root, kid, signature, signed_at FROM tree_heads ORDER BY size DESC LIMIT 1`;
+/** The stored head with the largest size, if any. */
+export async function latestTreeHead(tx: Tx, logId: string): Promise<TreeHeadRow | undefined> {
+  const [row] = await tx<HeadSqlRow[]>`
+    SELECT size, root, timestamp_ms, kid, signature FROM tree_heads WHERE log_id = ${logId} ORDER BY size DESC LIMIT 1`;
   return row ? toHead(row) : undefined;
 }
 
-function toHead(r: { size: bigint; root: Uint8Array; kid: string; signature: string; signed_at: Date }): TreeHeadRow {
-  return { size: Number(r.size), root: r.root, kid: r.kid, signature: r.signature, signedAt: r.signed_at };
+/** Stored heads with size in [from, to), by size. */
+export async function treeHeads(tx: Tx, logId: string, from: number, to: number, limit: number): Promise<TreeHeadRow[]> {
+  const rows = await tx<HeadSqlRow[]>`
+    SELECT size, root, timestamp_ms, kid, signature FROM tree_heads
+    WHERE log_id = ${logId} AND size >= ${String(from)} AND size < ${String(to)} ORDER BY size LIMIT ${limit}`;
+  return rows.map(toHead);
+}
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+interface HeadSqlRow { size: bigint; root: Uint8Array; timestamp_ms: bigint; kid: string; signature: string }
+
+function toHead(r: HeadSqlRow): TreeHeadRow {
+  return { size: Number(r.size), root: Uint8Array.from(r.root), timestampMs: Number(r.timestamp_ms), kid: r.kid, signature: r.signature };
 }

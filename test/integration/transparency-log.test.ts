@@ -1,23 +1,25 @@
 import { generateKeyPairSync } from 'node:crypto';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeLogLeaf } from '../../src/audit/log-leaf.js';
+import { MerkleLog } from '../../src/audit/merkle-log.js';
 import { TransparencyLog, verifyTreeHead, type LogEntryInput } from '../../src/audit/transparency-log.js';
 import { CordonError } from '../../src/errors.js';
 import { MemoryTree, isMerkleError, verifyConsistency, verifyInclusion } from '../../src/crypto/merkle/index.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from '../support/postgres.js';
 
-/** Deterministic entry bytes: "<tag>:<i>". */
+/** Deterministic entries: kind 'batch', body "<tag>:<i>". */
 const entries = (tag: string, from: number, n: number): LogEntryInput[] =>
   Array.from({ length: n }, (_, i) => ({ kind: 'batch', ref: `${tag}/${from + i}`, entry: new TextEncoder().encode(`${tag}:${from + i}`) }));
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 const connect = (url: string): Sql => postgres(url, { max: 4, onnotice: () => undefined, types: { bigint: postgres.BigInt } });
 
-describe('TransparencyLog (PostgreSQL)', () => {
+describe('TransparencyLog (PostgreSQL, tiles)', () => {
   let sql: Sql;
   let log: TransparencyLog;
   const mem = new MemoryTree();
-  const roots = new Map<number, Uint8Array>();
 
   beforeAll(async () => {
     sql = connect(await createTestDatabase('tlog'));
@@ -30,54 +32,63 @@ describe('TransparencyLog (PostgreSQL)', () => {
 
   it('starts empty with the RFC 9162 empty root', async () => {
     expect(await log.size()).toBe(0);
-    expect(Buffer.from(await log.root()).equals(Buffer.from(mem.root(0)))).toBe(true);
+    expect(hex(await log.root())).toBe(hex(mem.root(0)));
   });
 
   it('appends in batches with consecutive indices and matches MemoryTree at every size reached', async () => {
     let next = 0;
-    for (const n of [1, 7, 100, 1000, 3]) {
+    // Sizes that cross bundle and tile boundaries at 256 and 65,536 in every way.
+    for (const n of [1, 7, 100, 1000, 3, 148, 255, 1, 65_000, 300, 4]) {
       const batch = entries('a', next, n);
       const idx = await log.append(batch);
       expect(idx).toEqual(Array.from({ length: n }, (_, i) => next + i));
-      for (const e of batch) mem.appendData(e.entry);
+      for (const e of batch) mem.appendData(encodeLogLeaf(e));
       next += n;
       expect(await log.size()).toBe(next);
-      roots.set(next, mem.root(next));
-      expect(Buffer.from(await log.root()).toString('hex')).toBe(Buffer.from(mem.root()).toString('hex'));
+      expect(hex(await log.root())).toBe(hex(mem.root()));
     }
-    // Roots of every earlier size, served from stored nodes, also match.
-    for (const s of [1, 2, 3, 5, 8, 9, 63, 64, 65, 108, 500, 1024, 1107, 1111]) {
-      expect(Buffer.from(await log.root(s)).toString('hex')).toBe(Buffer.from(mem.root(s)).toString('hex'));
+    // Roots of earlier sizes, served from the tiles, match too.
+    for (const s of [1, 2, 3, 5, 8, 9, 255, 256, 257, 511, 512, 1108, 65_535, 65_536, 65_537, next - 1]) {
+      expect(hex(await log.root(s))).toBe(hex(mem.root(s)));
     }
     expect(await log.append([])).toEqual([]);
+    // Leaves read back decode to what was appended.
+    const e = await log.entry(1234);
+    expect(e.kind).toBe('batch');
+    expect(e.ref).toBe('a/1234');
+    expect(new TextDecoder().decode(e.entry)).toBe('a:1234');
+    expect(hex(e.leafHash)).toBe(hex(mem.leafHash(1234)));
+    const leaves = await log.merkle.leaves(250, 530);
+    expect(leaves).toHaveLength(280);
+    expect(hex(leaves[0]!)).toBe(hex(encodeLogLeaf(entries('a', 250, 1)[0]!)));
   });
 
   it('serves inclusion proofs that verify and equal the in-memory ones', async () => {
     const size = await log.size();
-    for (const s of [1, 2, 7, 8, 108, 1000, 1024, size]) {
+    for (const s of [1, 2, 7, 8, 108, 256, 257, 1000, 65_536, 65_537, size]) {
       for (const i of new Set([0, 1, Math.floor(s / 3), s - 2, s - 1].filter((i) => i >= 0 && i < s))) {
         const proof = await log.inclusionProof(i, s);
-        expect(proof.map((h) => Buffer.from(h).toString('hex'))).toEqual(mem.inclusionProof(i, s).map((h) => Buffer.from(h).toString('hex')));
+        expect(proof.map(hex)).toEqual(mem.inclusionProof(i, s).map(hex));
         verifyInclusion(mem.leafHash(i), i, s, proof, mem.root(s));
       }
     }
-    for (let i = 0; i < size; i += 37) verifyInclusion(mem.leafHash(i), i, size, await log.inclusionProof(i, size), mem.root(size));
+    for (let i = 0; i < size; i += 997) verifyInclusion(mem.leafHash(i), i, size, await log.inclusionProof(i, size), mem.root(size));
   });
 
   it('serves consistency proofs that verify between many size pairs', async () => {
     const size = await log.size();
-    const sizes = [1, 2, 3, 7, 8, 9, 108, 511, 512, 1000, 1108, size];
+    const sizes = [1, 2, 3, 7, 8, 9, 255, 256, 511, 512, 1000, 65_535, 65_536, 66_000, size];
     for (const a of sizes) {
       for (const b of sizes) {
         if (a > b) continue;
         const proof = await log.consistencyProof(a, b);
-        expect(proof.length).toBe(mem.consistencyProof(a, b).length);
+        expect(proof.map(hex)).toEqual(mem.consistencyProof(a, b).map(hex));
         verifyConsistency(a, b, proof, mem.root(a), mem.root(b));
       }
     }
   });
 
-  it('rejects invalid requests with typed errors', async () => {
+  it('rejects invalid requests with typed errors and changes nothing', async () => {
     const size = await log.size();
     await expect(log.inclusionProof(size, size)).rejects.toSatisfy((e) => isMerkleError(e, 'INDEX_OUT_OF_RANGE'));
     await expect(log.inclusionProof(0, 0)).rejects.toSatisfy((e) => isMerkleError(e, 'EMPTY_TREE'));
@@ -88,9 +99,11 @@ describe('TransparencyLog (PostgreSQL)', () => {
     await expect(log.consistencyProof(1, size + 1)).rejects.toSatisfy((e) => isMerkleError(e, 'SIZE_BEYOND_TREE'));
     await expect(log.root(size + 1)).rejects.toSatisfy((e) => isMerkleError(e, 'SIZE_BEYOND_TREE'));
     await expect(log.root(-1)).rejects.toSatisfy((e) => isMerkleError(e, 'INVALID_SIZE'));
-    await expect(log.append([{ kind: '', ref: 'x', entry: new Uint8Array(1) }])).rejects.toSatisfy(
-      (e) => e instanceof CordonError && e.code === 'INVALID_INPUT',
-    );
+    await expect(log.merkle.leaves(size - 1, size + 1)).rejects.toSatisfy((e) => isMerkleError(e, 'SIZE_BEYOND_TREE'));
+    for (const bad of [{ kind: '', ref: 'x', entry: new Uint8Array(1) }, { kind: 'Batch!', ref: 'x', entry: new Uint8Array(1) }, { kind: 'batch', ref: 'x', entry: 'text' }]) {
+      await expect(log.append([bad as LogEntryInput])).rejects.toSatisfy((e) => e instanceof CordonError && e.code === 'INVALID_INPUT');
+    }
+    await expect(log.append([{ kind: 'batch', ref: 'big', entry: new Uint8Array((1 << 20) + 1) }])).rejects.toThrow(/leaf limit/);
     expect(await log.size()).toBe(size);
   });
 
@@ -100,11 +113,10 @@ describe('TransparencyLog (PostgreSQL)', () => {
     const head = await log.signTreeHead(privateKey, 'k1');
     const size = await log.size();
     expect(head.size).toBe(size);
-    expect(Buffer.from(head.root).equals(Buffer.from(mem.root(size)))).toBe(true);
+    expect(hex(head.root)).toBe(hex(mem.root(size)));
     verifyTreeHead(head, publicKey);
     const latest = await log.latestTreeHead();
     expect(latest).toEqual(head);
-    verifyTreeHead(latest!, publicKey);
     const bad = (h: typeof head): void => {
       expect(() => verifyTreeHead(h, publicKey)).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
     };
@@ -122,43 +134,43 @@ describe('TransparencyLog (PostgreSQL)', () => {
     expect(await log.signTreeHead(privateKey, 'k1')).toEqual(head);
   });
 
-  it('fsck is clean, then reports a rewritten leaf, a rewritten node and a deleted node', async () => {
+  it('fsck is clean, then reports a rewritten leaf, a rewritten node, a missing tile and a stray tile', async () => {
     const { publicKey } = generateKeyPairSync('ed25519');
     const clean = await log.fsck();
-    expect(clean.ok).toBe(true);
-    expect(clean.mismatches).toEqual([]);
+    expect(clean.ok, JSON.stringify(clean.mismatches)).toBe(true);
     expect(clean.leavesChecked).toBe(await log.size());
-    expect(Buffer.from(clean.root).equals(Buffer.from(mem.root()))).toBe(true);
+    expect(clean.headsChecked).toBe(1);
+    expect(hex(clean.root)).toBe(hex(mem.root()));
     // A different key: the head signature is reported, nothing else.
-    const wrongKey = await log.fsck({ publicKey });
-    expect(wrongKey.mismatches.map((m) => m.kind)).toEqual(['head_signature']);
+    expect((await log.fsck({ publicKey })).mismatches.map((m) => m.kind)).toEqual(['head_signature']);
 
-    await sql`UPDATE log_entries SET leaf_hash = ${Buffer.alloc(32, 7)} WHERE idx = 42`;
-    await sql`UPDATE log_nodes SET hash = ${Buffer.alloc(32, 9)} WHERE level = 3 AND idx = 5`;
-    await sql`DELETE FROM log_nodes WHERE level = 2 AND idx = 100`;
+    // Rewrite leaf 3's body in its bundle (same length, so the bundle still parses).
+    const [b0] = await sql<{ data: Buffer }[]>`SELECT data FROM merkle_bundles WHERE log_id = '' AND idx = 0`;
+    const data = Buffer.from(b0!.data);
+    const at = data.indexOf(Buffer.from('a:3'));
+    data.write('a:X', at);
+    await sql`UPDATE merkle_bundles SET data = ${data} WHERE log_id = '' AND idx = 0`;
+    // Rewrite one level-1 hash and delete a level-0 tile.
+    await sql`UPDATE merkle_tiles SET hashes = overlay(hashes placing ${Buffer.alloc(32, 9)} from 33 for 32) WHERE log_id = '' AND level = 1 AND idx = 0`;
+    await sql`DELETE FROM merkle_tiles WHERE log_id = '' AND level = 0 AND idx = 100`;
+    await sql`INSERT INTO merkle_tiles (log_id, level, idx, hashes) VALUES ('', 3, 0, ${Buffer.alloc(32)})`;
     const r = await log.fsck();
     expect(r.ok).toBe(false);
-    expect(r.mismatches.map((m) => [m.kind, m.level, m.index])).toEqual([
-      ['leaf_hash', 0, 42],
-      ['node_hash', 3, 5],
-      ['missing_node', 2, 100],
-    ]);
-    // Restore the leaf hash, rewrite an entry instead: the recomputed root no longer matches the signed head.
-    await sql`UPDATE log_entries SET leaf_hash = ${Buffer.from(mem.leafHash(42))} WHERE idx = 42`;
-    await sql`UPDATE log_entries SET entry = ${Buffer.from('forged')} WHERE idx = 3`;
-    const r2 = await log.fsck();
-    const kinds = new Set(r2.mismatches.map((m) => m.kind));
-    expect(kinds.has('leaf_hash')).toBe(true);
-    expect(kinds.has('head_root')).toBe(true);
-    expect(r2.mismatches.find((m) => m.kind === 'leaf_hash')!.index).toBe(3);
-    // A stray node for an incomplete subtree is reported too.
-    await sql`INSERT INTO log_nodes (level, idx, hash) VALUES (10, 5, ${Buffer.alloc(32)})`;
-    expect((await log.fsck()).mismatches.some((m) => m.kind === 'extra_node' && m.level === 10 && m.index === 5)).toBe(true);
+    const seen = r.mismatches.map((m) => `${m.kind}:${m.level}:${m.index}`);
+    expect(seen).toContain('leaf_hash:0:3');
+    expect(seen).toContain('head_root:0:' + (await log.size()));
+    expect(seen).toContain('missing_node:0:25600');
+    expect(seen).toContain('node_hash:8:1');
+    expect(seen).toContain('extra_node:24:0');
+    // An append refuses to write past stray rows (its new rows are COPYed only into keys proven free).
+    const size = await log.size();
+    await expect(log.append(entries('after', 0, 3))).rejects.toThrow(/rows are stored past its size \d+; refusing to append/);
+    expect(await log.size()).toBe(size);
   });
 });
 
 describe('TransparencyLog sequencing', () => {
-  it('two concurrent appenders get gap-free, distinct indices 0..N-1 and the same root as a replay', async () => {
+  it('two concurrent appenders get gap-free, distinct indices 0..N-1 and the same root as a replay; a rolled-back appendIn leaves no gap', async () => {
     const url = await createTestDatabase('tlog_conc');
     const a = connect(url);
     const b = connect(url);
@@ -174,17 +186,17 @@ describe('TransparencyLog sequencing', () => {
       const [ia, ib] = await Promise.all([run(la, 'x'), run(lb, 'y')]);
       const all = [...ia, ...ib].sort((p, q) => p - q);
       expect(all).toEqual(Array.from({ length: 520 }, (_, i) => i));
-      expect(await la.size()).toBe(520);
-      // Each batch got a consecutive block of indices.
       for (const got of [ia, ib]) for (let k = 0; k < got.length; k += 13) expect(got[k + 12]! - got[k]!).toBe(12);
-      // Replaying the stored entries into memory gives the same root; fsck is clean.
+      // Replaying the stored leaves into memory gives the same root; fsck is clean.
       const mem = new MemoryTree();
-      const rows = await a<{ entry: Uint8Array }[]>`SELECT entry FROM log_entries ORDER BY idx`;
-      for (const r of rows) mem.appendData(r.entry);
-      expect(Buffer.from(await la.root()).equals(Buffer.from(mem.root()))).toBe(true);
+      for (const leaf of await la.merkle.leaves(0, 520)) mem.appendData(leaf);
+      expect(hex(await la.root())).toBe(hex(mem.root()));
       expect((await lb.fsck()).ok).toBe(true);
-      // An append that fails inside its transaction (PostgreSQL rejects NUL in text) is rolled back: no gap.
-      await expect(la.append([...entries('bad', 0, 3), { kind: 'batch\u0000', ref: 'r', entry: new Uint8Array(1) }])).rejects.toThrow();
+      // An append inside a caller's transaction that then fails is rolled back with it: no gap.
+      await expect(a.begin(async (tx) => {
+        expect(await la.appendIn(tx, entries('bad', 0, 3))).toEqual([520, 521, 522]);
+        throw new Error('caller fails after appending');
+      })).rejects.toThrow(/caller fails/);
       expect(await la.size()).toBe(520);
       expect(await la.append(entries('z', 0, 1))).toEqual([520]);
       expect((await la.fsck()).ok).toBe(true);
@@ -195,26 +207,42 @@ describe('TransparencyLog sequencing', () => {
   });
 });
 
-describe('TransparencyLog bulk append', () => {
-  it('chunks one large append under the parameter limit (22,000 leaves → several INSERTs)', async () => {
-    const sql = connect(await createTestDatabase('tlog_bulk'));
+describe('MerkleLog copies and truncation', () => {
+  it('keeps logs apart by log id, and truncation of a copy restores an exact prefix that appends correctly again', async () => {
+    const sql = connect(await createTestDatabase('tlog_copy'));
     try {
       await migrate(sql);
-      const log = new TransparencyLog(sql);
+      const own = new TransparencyLog(sql);
+      const copy = new MerkleLog(sql, 'c1');
+      const leaves = Array.from({ length: 70_000 }, (_, i) => new TextEncoder().encode(`leaf ${i}`));
       const mem = new MemoryTree();
-      await log.append(entries('p', 0, 5));
-      const big = entries('b', 0, 22_000);
-      const idx = await log.append(big);
-      expect(idx[0]).toBe(5);
-      expect(idx.at(-1)).toBe(22_004);
-      for (const e of [...entries('p', 0, 5), ...big]) mem.appendData(e.entry);
-      expect(Buffer.from(await log.root()).equals(Buffer.from(mem.root()))).toBe(true);
-      const [n] = await sql<{ n: bigint }[]>`SELECT count(*)::bigint AS n FROM log_nodes`;
-      expect(Number(n!.n)).toBe(22_005 - 10); // n leaves complete n − popcount(n) internal nodes; popcount(22005) = 10
-      verifyInclusion(mem.leafHash(17_777), 17_777, 22_005, await log.inclusionProof(17_777, 22_005), mem.root());
-      verifyConsistency(6, 22_005, await log.consistencyProof(6, 22_005), mem.root(6), mem.root());
+      for (const l of leaves) mem.appendData(l);
+      await copy.append(leaves.slice(0, 66_000));
+      await own.append(entries('o', 0, 10));
+      expect(await own.size()).toBe(10);
+      expect(hex(await copy.root())).toBe(hex(mem.root(66_000)));
+      for (const cut of [65_600, 65_536, 300, 256, 1]) {
+        await sql.begin((tx) => copy.truncateIn(tx, cut));
+        expect(await copy.size()).toBe(cut);
+        expect(hex(await copy.root())).toBe(hex(mem.root(cut)));
+        const r = await fsckCopy(copy);
+        expect(r.ok, JSON.stringify(r.mismatches)).toBe(true);
+      }
+      // Empty proofs still check the size they are asked for.
+      await expect(new MerkleLog(sql, 'empty').inclusionProof(0, 1)).rejects.toSatisfy((e) => isMerkleError(e, 'SIZE_BEYOND_TREE'));
+      await expect(copy.consistencyProof(2, 2)).rejects.toSatisfy((e) => isMerkleError(e, 'SIZE_BEYOND_TREE'));
+      expect(await copy.consistencyProof(1, 1)).toEqual([]);
+      await copy.append(leaves.slice(1, 70_000));
+      expect(hex(await copy.root())).toBe(hex(mem.root()));
+      expect((await fsckCopy(copy)).ok).toBe(true);
+      expect(await own.size()).toBe(10);
     } finally {
       await sql.end({ timeout: 5 });
     }
   });
 });
+
+async function fsckCopy(log: MerkleLog) {
+  const { fsckLog } = await import('../../src/audit/fsck.js');
+  return fsckLog(log);
+}

@@ -1,0 +1,204 @@
+import type { Sql } from 'postgres';
+import type { SignedBatch } from '../../gen/cordon/v1/common_pb.js';
+import { errorMessage } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { PeerClient, type Identity, type Peer } from '../../federation/client/peer-client.js';
+import type { Membership } from '../../federation/membership/membership.js';
+import { LogClient } from '../service/log-client.js';
+import type { SignedTreeHead } from '../tree-head.js';
+import { headDisagreements, knownEquivocation, proveEquivocation, type NodeHeads } from './chain-check.js';
+import { heldBatchLeaves } from './copy-store.js';
+import type { Finding } from './finding.js';
+import { recordFinding } from './findings-store.js';
+import { checkGossip } from './gossip-check.js';
+import { checkLog } from './log-check.js';
+import { Sightings } from './sightings.js';
+import type { WitnessEnv } from './witness-env.js';
+
+/**
+ * The bound on how long an accepted batch may take to reach a consortium
+ * node's log (issue 5: every accepted entry is in a signed head within 10 s).
+ */
+export const MAX_MERGE_DELAY_MS = 10_000;
+
+export interface WitnessOptions {
+  readonly self: Identity;
+  readonly sql: Sql;
+  readonly membership: Membership;
+  readonly logger: Logger;
+  /** The consortium nodes to watch, re-read every round (membership may change). */
+  readonly peers: () => Peer[];
+  /** Overrides MAX_MERGE_DELAY_MS (tests). */
+  readonly maxMergeDelayMs?: number;
+}
+
+export interface WitnessRound {
+  /** Per consortium node: the size of the head the witness holds after the round (absent: unreachable). */
+  readonly logs: Record<string, number>;
+  /** Findings raised for the first time in this round. */
+  readonly newFindings: number;
+}
+
+/**
+ * The regulator's witness (DESIGN.md §7). Each round, for every consortium
+ * node: check its log (log-check.ts) and keep a copy; check what it saw of
+ * the other logs (gossip-check.ts); compare providers' chain heads across
+ * nodes and the batches each log recorded, proving equivocation from the
+ * providers' own signatures (chain-check.ts); and hold each node to the merge
+ * delay for the batches it reported. It only reads from the federation.
+ */
+export class Witness {
+  readonly #opts: WitnessOptions;
+  readonly #env: WitnessEnv;
+  readonly #logClients = new Map<string, LogClient>();
+  readonly #peerClients = new Map<string, PeerClient>();
+  readonly #sightings = new Sightings();
+  /** Batch positions two logs fill differently, not yet proven (a node was unreachable): retried each round. */
+  readonly #unproven = new Map<string, { providerId: string; seq: bigint; nodeIds: Set<string> }>();
+  /** Last error per node, so a down node is logged once, not every round. */
+  readonly #lastError = new Map<string, string>();
+  #newFindings = 0;
+
+  constructor(opts: WitnessOptions) {
+    this.#opts = opts;
+    this.#env = {
+      sql: opts.sql, membership: opts.membership, logger: opts.logger,
+      report: async (f: Finding) => {
+        if (await recordFinding(opts.sql, f)) {
+          this.#newFindings++;
+          opts.logger.warn('witness finding', { kind: f.kind, subject: f.subject, detail: f.detail });
+        }
+      },
+    };
+  }
+
+  async round(): Promise<WitnessRound> {
+    this.#newFindings = 0;
+    const peers = this.#opts.peers();
+    const logs: Record<string, number> = {};
+    const current = new Map<string, SignedTreeHead>();
+    for (const peer of peers) {
+      await this.#attempt(peer.id, 'log', async () => {
+        const check = await checkLog(this.#env, this.#logClient(peer));
+        if (check.accepted) logs[peer.id] = check.accepted.size;
+        if (check.current && check.accepted) current.set(peer.id, check.accepted);
+        for (const c of check.conflicts) this.#suspect(c, peer.id);
+      });
+    }
+    for (const peer of peers) {
+      await this.#attempt(peer.id, 'gossip', () => checkGossip(this.#env, this.#logClient(peer), (id) => {
+        const p = peers.find((x) => x.id === id);
+        return p ? this.#logClient(p) : undefined;
+      }));
+    }
+    const heads: NodeHeads[] = [];
+    for (const peer of peers) {
+      await this.#attempt(peer.id, 'heads', async () => {
+        const res = await this.#peerClient(peer).getHeads();
+        const map = new Map(res.heads.map((h) => [h.providerId, { seq: h.seq, digest: h.digest }]));
+        heads.push({ nodeId: peer.id, heads: map });
+        this.#sightings.note(peer.id, new Map([...map].map(([p, h]) => [p, h.seq])), Date.now());
+      });
+    }
+    await this.#attempt('*', 'chains', () => this.#compareChains(peers, heads));
+    for (const peer of peers) {
+      await this.#attempt(peer.id, 'evidence', () => this.#pullEvidence(peer));
+      const head = current.get(peer.id);
+      if (head) await this.#attempt(peer.id, 'merge delay', () => this.#checkMergeDelay(peer.id, head));
+    }
+    return { logs, newFindings: this.#newFindings };
+  }
+
+  close(): void {
+    for (const c of this.#logClients.values()) c.close();
+    for (const c of this.#peerClients.values()) c.close();
+    this.#logClients.clear();
+    this.#peerClients.clear();
+  }
+
+  /** Same-seq head disagreements and leaf conflicts between logs, proven from the providers' signatures. */
+  async #compareChains(peers: readonly Peer[], heads: readonly NodeHeads[]): Promise<void> {
+    for (const d of headDisagreements(heads)) this.#suspect(d, ...d.nodeIds);
+    for (const [key, p] of [...this.#unproven]) {
+      if (await knownEquivocation(this.#env, p.providerId, p.seq)) {
+        this.#unproven.delete(key);
+        continue;
+      }
+      const batches: { seenAt: string; batch: SignedBatch }[] = [];
+      for (const nodeId of p.nodeIds) {
+        const peer = peers.find((x) => x.id === nodeId);
+        if (!peer) continue;
+        await this.#attempt(nodeId, 'fetch evidence', async () => {
+          for await (const b of this.#peerClient(peer).fetchBatches(p.providerId, p.seq, 1)) batches.push({ seenAt: nodeId, batch: b });
+        });
+      }
+      // Proven, or every batch fetched and no two differ: either way nothing is left to retry.
+      if ((await proveEquivocation(this.#env, p.providerId, p.seq, batches)) || batches.length === p.nodeIds.size) this.#unproven.delete(key);
+    }
+  }
+
+  /** Equivocation evidence a consortium node kept itself (ListEquivocations), checked signature by signature. */
+  async #pullEvidence(peer: Peer): Promise<void> {
+    const { equivocations } = await this.#peerClient(peer).listEquivocations();
+    for (const e of equivocations) {
+      if (await knownEquivocation(this.#env, e.providerId, e.seq)) continue;
+      const batches = [e.held, e.conflicting].filter((b): b is SignedBatch => b !== undefined).map((batch) => ({ seenAt: peer.id, batch }));
+      await proveEquivocation(this.#env, e.providerId, e.seq, batches);
+    }
+  }
+
+  /** Every head the node reported more than the merge delay ago must be in the log it serves now. */
+  async #checkMergeDelay(nodeId: string, head: SignedTreeHead): Promise<void> {
+    const overdue = this.#sightings.overdue(nodeId, Date.now(), this.#opts.maxMergeDelayMs ?? MAX_MERGE_DELAY_MS);
+    if (overdue.length === 0) return;
+    const held = await heldBatchLeaves(this.#opts.sql, nodeId, overdue, head.size);
+    for (const o of overdue) {
+      if (held.has(`${o.providerId}#${o.seq}`)) {
+        this.#sightings.settle(nodeId, o.providerId, o.seq);
+        continue;
+      }
+      await this.#env.report({
+        kind: 'unlogged_batch', subject: `${nodeId}:${o.providerId}#${o.seq}`, logId: nodeId, providerId: o.providerId,
+        detail: `${nodeId} reported ${o.providerId}#${o.seq} as accepted ${Math.round((Date.now() - o.since) / 1000)} s ago, and its signed head of size ${head.size} does not hold it`,
+        evidence: { node: nodeId, provider_id: o.providerId, seq: o.seq.toString(), first_seen_ms: o.since, head_size: head.size, head_timestamp_ms: head.timestamp },
+      });
+    }
+  }
+
+  /** Notes a batch position the named nodes (or their logs) fill with different batches. */
+  #suspect(at: { providerId: string; seq: bigint; otherLogId?: string }, ...nodeIds: string[]): void {
+    const key = `${at.providerId}#${at.seq}`;
+    const p = this.#unproven.get(key) ?? this.#unproven.set(key, { providerId: at.providerId, seq: at.seq, nodeIds: new Set() }).get(key)!;
+    for (const id of [...nodeIds, ...(at.otherLogId ? [at.otherLogId] : [])]) p.nodeIds.add(id);
+  }
+
+  /** Runs one step against one node; a failure is logged (once per distinct error) and the round goes on. */
+  async #attempt(nodeId: string, step: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+      if (this.#lastError.delete(`${nodeId}/${step}`)) this.#opts.logger.info('witness step recovered', { node: nodeId, step });
+    } catch (err) {
+      const message = errorMessage(err);
+      if (this.#lastError.get(`${nodeId}/${step}`) !== message) this.#opts.logger.warn('witness step failed', { node: nodeId, step, error: message });
+      this.#lastError.set(`${nodeId}/${step}`, message);
+    }
+  }
+
+  #logClient(peer: Peer): LogClient {
+    const existing = this.#logClients.get(peer.id);
+    if (existing && existing.peer.address === peer.address) return existing;
+    existing?.close();
+    const client = new LogClient(this.#opts.self, peer);
+    this.#logClients.set(peer.id, client);
+    return client;
+  }
+
+  #peerClient(peer: Peer): PeerClient {
+    const existing = this.#peerClients.get(peer.id);
+    if (existing && existing.peer.address === peer.address) return existing;
+    existing?.close();
+    const client = new PeerClient(this.#opts.self, peer);
+    this.#peerClients.set(peer.id, client);
+    return client;
+  }
+}
