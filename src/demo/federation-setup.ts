@@ -6,11 +6,11 @@ import { CordonError } from '../errors.js';
 
 /**
  * Lays out a whole federation in one directory with the real CLI commands:
- * `cordon init` per node, `cordon consortium create`, and a signature from
- * each founder. Used by the demo; tests have their own variant with
+ * `cordon init` per node, `cordon consortium create`, a signature from each
+ * founder, and the consortium secret issued to every provider. Used by the demo; tests have their own variant with
  * per-node test databases.
  */
-export interface NodePlan { id: string; role: Role; org: string; port: number }
+export interface NodePlan { id: string; role: Role; org: string; port: number; /** An existing PostgreSQL database instead of the node's own embedded server. */ databaseUrl?: string }
 
 async function run(args: string[]): Promise<string> {
   let out = '';
@@ -26,12 +26,19 @@ export async function layOutFederation(root: string, nodes: NodePlan[], founders
   const dirs: Record<string, string> = {};
   for (const n of nodes) {
     dirs[n.id] = join(root, n.id);
-    await run(['init', '--id', n.id, '--role', n.role, '--org', n.org, '--dir', dirs[n.id]!, '--listen', `127.0.0.1:${n.port}`]);
+    await run(['init', '--id', n.id, '--role', n.role, '--org', n.org, '--dir', dirs[n.id]!, '--listen', `127.0.0.1:${n.port}`, ...(n.databaseUrl ? ['--database-url', n.databaseUrl] : [])]);
   }
   const manifest = join(root, 'manifest.json');
   await run(['consortium', 'create', '--name', 'cordon-demo', '--founders', founders.join(','), '--threshold', String(threshold), '--out', manifest,
     ...nodes.flatMap((n) => ['--member', join(dirs[n.id]!, 'member.json')])]);
   for (const f of founders) await run(['consortium', 'sign', '--manifest', manifest, '--node', dirs[f]!]);
   for (const n of nodes) await writeFile(join(dirs[n.id]!, 'manifest.json'), await readFile(manifest));
+  // Shared-key tokens: every provider receives the consortium secret, encrypted to its key.
+  const providers = nodes.filter((n) => n.role === 'provider');
+  if (providers.length > 0) {
+    const secrets = join(root, 'secrets');
+    await run(['consortium', 'issue-secret', '--manifest', manifest, '--out', secrets]);
+    for (const p of providers) await run(['secret', 'install', '--node', dirs[p.id]!, join(secrets, `${p.id}.secret.jwe`)]);
+  }
   return { dirs, manifest };
 }

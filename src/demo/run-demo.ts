@@ -2,41 +2,69 @@ import { create } from '@bufbuild/protobuf';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignedBatchSchema } from '../gen/cordon/v1/common_pb.js';
-import { PublishOutcome } from '../gen/cordon/v1/federation_pb.js';
+import { latestTreeHead } from '../audit/log-store.js';
+import { listFindings } from '../audit/witness/findings-store.js';
 import { loadConfig } from '../config/load.js';
 import { errorMessage } from '../errors.js';
 import { PeerClient } from '../federation/client/peer-client.js';
 import { freePort } from '../federation/node/free-port.js';
+import { CONSOLE_PART, type ConsolePart } from '../federation/node/parts/console.js';
+import { WITNESS_PART, type WitnessPart } from '../federation/node/parts/witness.js';
 import { startNode, type RunningNode } from '../federation/node/start-node.js';
 import { appendToChain } from '../federation/provider/outbox.js';
 import { createLogger } from '../log.js';
+import type { DemoSummary } from './demo-summary.js';
 import { layOutFederation, type NodePlan } from './federation-setup.js';
+import { runDemoCase } from './demo-case.js';
+import { fileDemoReport } from './file-demo-report.js';
+import { findPlanted } from './find-planted.js';
+import { plantedTraffic } from './planted-traffic.js';
+import { publishSuspects } from './publish-suspects.js';
 import { syntheticRecords } from './synthetic-records.js';
+import { waitFor } from './wait-for.js';
 
 /**
- * The federation in one process tree: two consortium nodes, two providers
- * and a regulator, each its own gRPC server on loopback with its own
- * embedded PostgreSQL. Providers publish signed batches to different
- * consortium nodes; anti-entropy replicates them everywhere; a tampered
- * batch and a regulator's write are refused.
+ * The whole story in one process tree (README "Try it"): two consortium
+ * nodes, three providers and a regulator, each its own gRPC server and web
+ * console on loopback with its own embedded PostgreSQL. Simulated traffic
+ * with a planted cross-provider campaign → each provider's local detection →
+ * publish → overlaps and campaigns → alerts → an investigation case the
+ * other providers answer → a report filed with the regulator → the
+ * regulator's witness verifying both logs.
  */
 export interface DemoOptions {
   dir?: string;
+  /** Background records (random tokens, no overlaps) the providers publish between them: the throughput figure. */
   records: number;
+  /** Simulated usage: accounts and log lines across all providers. */
+  accounts?: number;
+  lines?: number;
+  seed?: number;
+  /**
+   * Per node id, a database to use instead of the node's own embedded
+   * PostgreSQL (tests share one server; starting six costs most of the demo's
+   * start-up).
+   */
+  databaseUrls?: Record<string, string>;
   exit: boolean;
   say: (line: string) => void;
 }
 
-export interface DemoSummary {
-  records_published: number;
-  publish_records_per_s: number;
-  replication_converged_ms: number;
-  tampered_batch: string;
-  regulator_write: string;
-  nodes: Record<string, string>;
-}
+export type { DemoSummary } from './demo-summary.js';
+
+/** A few thousand accounts: detection takes seconds per provider on a laptop, and the planted campaign is still a handful among them. */
+const DEFAULT_ACCOUNTS = 1_500;
+const DEFAULT_LINES = 30_000;
+const DEFAULT_SEED = 7;
+/** How long matching, alerts and the witness may take before the demo calls it a failure. */
+const STEP_TIMEOUT_MS = 60_000;
+
+const PROVIDERS = ['provider-a', 'provider-b', 'provider-c'] as const;
+/** Providers publish to different consortium nodes; anti-entropy brings every batch everywhere. */
+const PUBLISH_TO: Record<string, string> = { 'provider-a': 'consortium-1', 'provider-b': 'consortium-2', 'provider-c': 'consortium-1' };
 
 const step = (say: (l: string) => void, n: number, text: string) => say(`\n[${n}] ${text}`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary; root: string; nodes: RunningNode[]; stop: () => Promise<void> }> {
   const { say } = opts;
@@ -46,103 +74,186 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     { id: 'consortium-2', role: 'consortium', org: 'Neutral Operator Two', port: await freePort() },
     { id: 'provider-a', role: 'provider', org: 'Lab A', port: await freePort() },
     { id: 'provider-b', role: 'provider', org: 'Lab B', port: await freePort() },
+    { id: 'provider-c', role: 'provider', org: 'Lab C', port: await freePort() },
     { id: 'regulator', role: 'regulator', org: 'The Regulator', port: await freePort() },
   ];
-  step(say, 1, `Creating 5 nodes in ${root}: keys, configs, and a manifest signed by both founders (2 of 2)`);
+  for (const p of plan) if (opts.databaseUrls?.[p.id]) p.databaseUrl = opts.databaseUrls[p.id];
+  step(say, 1, `Creating ${plan.length} nodes in ${root}: keys, configs, a manifest signed by both founders (2 of 2), the token secret issued to each provider`);
   const { dirs } = await layOutFederation(root, plan, ['consortium-1', 'consortium-2'], 2);
 
-  step(say, 2, 'Starting every node on loopback, each with its own embedded PostgreSQL');
+  step(say, 2, `Starting every node on loopback, each with its own ${opts.databaseUrls ? 'database' : 'embedded PostgreSQL'} and web console`);
   const running: Record<string, RunningNode> = {};
-  const log = createLogger({}, { level: 'warn' });
+  const log = createLogger({}, { level: 'error' });
   await Promise.all(
     plan.map(async (p) => {
       const config = await loadConfig(dirs[p.id]!);
-      const publishTo = p.id === 'provider-a' ? ['consortium-1'] : ['consortium-2'];
-      running[p.id] = await startNode({ ...config, replication_interval_ms: 200, ...(p.role === 'provider' ? { publish_to: publishTo } : {}) }, { log: log.child({ node: p.id }) });
-      say(`    ${p.id.padEnd(13)} ${p.role.padEnd(10)} grpc ${running[p.id]!.address}`);
+      running[p.id] = await startNode({
+        ...config, replication_interval_ms: 200, http_listen: config.http_listen ?? '127.0.0.1:0',
+        ...(p.role === 'provider' ? { publish_to: [PUBLISH_TO[p.id]!] } : {}),
+      }, { log: log.child({ node: p.id }) });
+      say(`    ${p.id.padEnd(13)} ${p.role.padEnd(10)} grpc ${running[p.id]!.address}  console http://${running[p.id]!.httpAddress}/console/`);
     }),
   );
+  const node = (id: string) => running[id]!;
   const stop = async () => {
     await Promise.all(Object.values(running).map((n) => n.stop()));
   };
 
   try {
-    step(say, 3, `provider-a publishes ${opts.records.toLocaleString()} records to consortium-1, provider-b ${Math.round(opts.records / 2).toLocaleString()} to consortium-2`);
-    const t0 = performance.now();
-    const pubA = async () => {
-      const a = running['provider-a']!;
-      await appendToChain(a.db.sql, 'provider-a', a.key.privateKey, { records: syntheticRecords(opts.records, 'a'), retractions: [] });
-      await a.flush();
-    };
-    const pubB = async () => {
-      const b = running['provider-b']!;
-      await appendToChain(b.db.sql, 'provider-b', b.key.privateKey, { records: syntheticRecords(Math.round(opts.records / 2), 'b'), retractions: [] });
-      await b.flush();
-    };
-    await Promise.all([pubA(), pubB()]);
-    const total = opts.records + Math.round(opts.records / 2);
-    const publishS = (performance.now() - t0) / 1000;
-    say(`    signed, sent, verified and committed: ${total.toLocaleString()} records in ${publishS.toFixed(2)} s (${Math.round(total / publishS).toLocaleString()} records/s)`);
+    step(say, 3, 'Simulating two weeks of usage at three providers, with one distillation campaign planted across all of them');
+    const traffic = await plantedTraffic(join(root, 'traffic'), { providers: PROVIDERS.length, seed: opts.seed ?? DEFAULT_SEED, accounts: opts.accounts ?? DEFAULT_ACCOUNTS, lines: opts.lines ?? DEFAULT_LINES });
+    const simToNode = new Map(traffic.providers.map((t, i) => [t.simName, PROVIDERS[i]!]));
+    for (const [i, t] of traffic.providers.entries()) say(`    ${PROVIDERS[i]}: ${fmt(t.lines)} log lines from ${fmt(t.accounts)} accounts`);
+    const planted = traffic.planted;
+    say(`    planted: ${planted.id} (${planted.type}), ${planted.accounts.length} accounts at ${planted.providers.map((p) => simToNode.get(p)).join(', ')}  [${traffic.simulateSeconds.toFixed(1)} s]`);
 
-    step(say, 4, 'Anti-entropy: consortium nodes and the regulator pull what they miss, verifying every signature again');
+    step(say, 4, 'Each provider runs detection over its own logs only');
+    const plantedSet = new Set(planted.accounts);
+    for (const [i, t] of traffic.providers.entries()) {
+      say(`    ${PROVIDERS[i]}: ${t.suspects} suspects  [${t.detectSeconds.toFixed(1)} s]`);
+    }
+
+    const bulkEach = Math.ceil(opts.records / PROVIDERS.length);
+    step(say, 5, `Every provider publishes its standing watchlist: ${fmt(bulkEach * PROVIDERS.length)} tokenized records, signed and chained`);
+    const t0 = performance.now();
+    await Promise.all(PROVIDERS.map(async (id, i) => {
+      const n = node(id);
+      await appendToChain(n.db.sql, id, n.key.privateKey, { records: syntheticRecords(bulkEach, `w${i}`), retractions: [] });
+      await n.flush();
+    }));
+    const publishS = (performance.now() - t0) / 1000;
+    const publishRate = (bulkEach * PROVIDERS.length) / publishS;
+    say(`    signed, sent, verified and committed in ${publishS.toFixed(2)} s: ${fmt(publishRate)} records/s`);
     const t1 = performance.now();
     const expected = new Map<string, bigint>();
-    for (const p of ['provider-a', 'provider-b']) {
-      const [row] = await running[p]!.db.sql<{ seq: bigint }[]>`SELECT max(seq) AS seq FROM outbox`;
+    for (const p of PROVIDERS) {
+      const [row] = await node(p).db.sql<{ seq: bigint }[]>`SELECT max(seq) AS seq FROM outbox`;
       expected.set(p, row!.seq);
     }
     for (const id of ['consortium-1', 'consortium-2', 'regulator']) {
-      for (;;) {
-        const heads = await running[id]!.db.sql<{ provider_id: string; seq: bigint }[]>`SELECT provider_id, seq FROM chain_heads`;
-        if ([...expected].every(([p, s]) => heads.some((h) => h.provider_id === p && h.seq === s))) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const [{ n }] = (await running[id]!.db.sql`SELECT count(*)::int AS n FROM records`) as unknown as [{ n: number }];
-      say(`    ${id.padEnd(13)} holds both chains: ${[...expected].map(([p, s]) => `${p}#${s}`).join(', ')}; ${n.toLocaleString()} records`);
+      await waitFor(`${id} to hold every chain`, STEP_TIMEOUT_MS, async () => {
+        const heads = await node(id).db.sql<{ provider_id: string; seq: bigint }[]>`SELECT provider_id, seq FROM chain_heads`;
+        return [...expected].every(([p, s]) => heads.some((h) => h.provider_id === p && h.seq === s));
+      });
     }
     const convergedMs = performance.now() - t1;
-    say(`    converged ${convergedMs.toFixed(0)} ms after the last acknowledgement`);
+    say(`    anti-entropy: both consortium nodes and the regulator hold all three chains ${fmt(convergedMs)} ms later`);
 
-    step(say, 5, 'A relay flips one byte of a signed batch: refused, nothing stored');
-    const a = running['provider-a']!;
-    const [held] = await a.db.sql<{ batch: Uint8Array; signature: string }[]>`SELECT batch, signature FROM outbox WHERE seq = 1`;
-    const tampered = Buffer.from(held!.batch);
+    step(say, 6, 'Providers publish their suspects: raw identifiers stay home, only keyed tokens and template signatures leave');
+    const publishedAt = new Map<string, number>();
+    const published = await Promise.all(PROVIDERS.map(async (id, i) => {
+      publishedAt.set(id, Date.now());
+      return publishSuspects(node(id), traffic.providers[i]!.suspectsFile);
+    }));
+    for (const [i, p] of published.entries()) say(`    ${PROVIDERS[i]}: ${p.records} records (${p.tokens} tokens, ${p.templates} template signatures)`);
+
+    step(say, 7, 'Consortium nodes match the overlaps into campaigns and alert each provider about its own records');
+    const plantedAt = planted.providers.map((p) => simToNode.get(p)!);
+    const latency: Record<string, number> = {};
+    await waitFor('an overlap alert at every provider the campaign hit', STEP_TIMEOUT_MS, async () => {
+      for (const id of plantedAt) {
+        if (latency[id] !== undefined) continue;
+        const [row] = await node(id).db.sql<{ at: Date | null }[]>`SELECT min(received_at) AS at FROM alert_inbox`;
+        if (row?.at) latency[id] = Math.max(0, row.at.getTime() - publishedAt.get(id)!);
+      }
+      return plantedAt.every((id) => latency[id] !== undefined);
+    });
+    for (const id of plantedAt) say(`    ${id}: first alert ${fmt(latency[id]!)} ms after it published`);
+    // Found when every provider it hit sees its planted accounts in one campaign, and both
+    // consortium nodes hold that campaign whole (each matches what it accepted and replicated).
+    const { findings, operatorView } = await waitFor('the planted campaign to be found at every provider it hit', STEP_TIMEOUT_MS, async () => {
+      const f = await findPlanted(plantedAt.map(node), plantedSet);
+      const ids = new Set(f.map((x) => x.campaign));
+      if (!f.every((x) => x.campaign && x.plantedAccounts > 0) || ids.size !== 1) return undefined;
+      const views = await Promise.all(['consortium-1', 'consortium-2'].map(async (c) => (await node(c).db.sql<{ providers: string[]; record_count: number; score: number }[]>`
+        SELECT providers, record_count, score FROM campaigns WHERE campaign_id = ${f[0]!.campaign!} AND status = 'active'`)[0]));
+      return views.every((v) => v && plantedAt.every((p) => v.providers.includes(p))) ? { findings: f, operatorView: views[0] } : undefined;
+    });
+    const campaignId = findings[0]!.campaign!;
+    say(`    campaign ${campaignId}: ${operatorView!.record_count} records at ${operatorView!.providers.join(', ')}, score ${operatorView!.score.toFixed(2)}`);
+    for (const f of findings) say(`    ${f.provider} sees its ${f.ownRecords} records in it: ${f.plantedAccounts} of its planted accounts`);
+    const alertCounts: Record<string, number> = {};
+    for (const id of PROVIDERS) {
+      const [{ n }] = (await node(id).db.sql`SELECT count(*)::int AS n FROM alert_inbox`) as unknown as [{ n: number }];
+      alertCounts[id] = n;
+    }
+
+    step(say, 8, `${plantedAt[0]} opens an investigation case on the campaign's tokens; the providers holding them answer`);
+    const caseAt = { id: PUBLISH_TO[plantedAt[0]!]!, address: node(PUBLISH_TO[plantedAt[0]!]!).address };
+    const demoCase = await runDemoCase(node(plantedAt[0]!), plantedAt.slice(1).map(node), caseAt, campaignId);
+    say(`    case ${demoCase.id} at ${caseAt.id}: asked ${demoCase.asked.join(', ') || 'nobody'}; answered by ${demoCase.answeredBy.join(', ') || 'nobody'}`);
+    say(`    ${plantedAt[0]} reads ${demoCase.answersVerified} signed answers (signatures verified); the case is ${demoCase.status}`);
+
+    step(say, 9, `${plantedAt[0]} files a report about the campaign with the regulator`);
+    const report = await fileDemoReport(node(plantedAt[0]!), campaignId);
+    say(`    report ${report.id.slice(0, 16)}… with ${report.indicators} indicator tokens; receipt signed by ${report.regulator}`);
+    for (const r of report.logged) say(`    ${r.node}: ${r.error ? `NOT logged (${r.error})` : `logged the filing at leaf ${r.leafIndex}`}`);
+    const [held] = await node('regulator').db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM filed_reports WHERE campaign_ref = ${campaignId}`;
+
+    step(say, 10, 'The regulator\'s witness checks both transparency logs: consistency proofs, chain heads across nodes, equivocation');
+    const witness = node('regulator').part<WitnessPart>(WITNESS_PART)!;
+    const want: Record<string, number> = {};
+    for (const c of ['consortium-1', 'consortium-2']) {
+      const leaf = report.logged.find((r) => r.node === c)?.leafIndex;
+      // Wait until the node's signed head covers the report's leaf: then the witness checks a log that includes it.
+      want[c] = await waitFor(`${c}'s signed head to cover the report`, STEP_TIMEOUT_MS, async () => {
+        const h = await latestTreeHead(node(c).db.sql, '');
+        return h && (leaf === undefined || h.size > Number(leaf)) ? h.size : undefined;
+      });
+    }
+    const round = await waitFor('the witness to accept both logs', STEP_TIMEOUT_MS, async () => {
+      const r = await witness.round();
+      return Object.entries(want).every(([c, size]) => (r.logs[c] ?? 0) >= size) ? r : undefined;
+    });
+    const witnessFindings = await listFindings(node('regulator').db.sql);
+    for (const [c, size] of Object.entries(round.logs)) say(`    ${c}: head of ${fmt(size)} entries accepted, consistent with every earlier head`);
+    say(`    findings: ${witnessFindings.length === 0 ? 'none' : witnessFindings.map((f) => `${f.kind} ${f.subject}`).join('; ')}`);
+
+    step(say, 11, 'Tampering and writes are refused');
+    const a = node('provider-a');
+    const [batch1] = await a.db.sql<{ batch: Uint8Array; signature: string }[]>`SELECT batch, signature FROM outbox WHERE seq = 1`;
+    const tampered = Buffer.from(batch1!.batch);
     tampered[100] = tampered[100]! ^ 1;
-    const relay = new PeerClient({ id: 'consortium-2', key: running['consortium-2']!.key.privateKey }, { id: 'consortium-1', address: running['consortium-1']!.address });
-    let tamperedResult = 'accepted (!)';
-    try {
-      await relay.publish(create(SignedBatchSchema, { batch: tampered, signature: held!.signature }));
-    } catch (err) {
-      tamperedResult = errorMessage(err);
-    }
+    const relay = new PeerClient({ id: 'consortium-2', key: node('consortium-2').key.privateKey }, { id: 'consortium-1', address: node('consortium-1').address });
+    const tamperedResult = await relay.publish(create(SignedBatchSchema, { batch: tampered, signature: batch1!.signature })).then(() => 'accepted (!)', errorMessage);
     relay.close();
-    say(`    ${tamperedResult}`);
-
-    step(say, 6, 'The regulator reads everything and tries to write: PERMISSION_DENIED');
-    const reg = new PeerClient({ id: 'regulator', key: running.regulator!.key.privateKey }, { id: 'consortium-1', address: running['consortium-1']!.address });
-    const heads = await reg.getHeads();
-    say(`    GetHeads: ${heads.heads.map((h) => `${h.providerId}#${h.seq}`).join(', ')}`);
-    let regulatorWrite = 'accepted (!)';
-    try {
-      await reg.publish(create(SignedBatchSchema, { batch: held!.batch, signature: held!.signature }));
-    } catch (err) {
-      regulatorWrite = errorMessage(err);
-    }
+    say(`    a relay flips one byte of a signed batch: ${tamperedResult}`);
+    const reg = new PeerClient({ id: 'regulator', key: node('regulator').key.privateKey }, { id: 'consortium-1', address: node('consortium-1').address });
+    const regulatorWrite = await reg.publish(create(SignedBatchSchema, { batch: batch1!.batch, signature: batch1!.signature })).then(() => 'accepted (!)', errorMessage);
     reg.close();
-    say(`    Publish: ${regulatorWrite}`);
-    // A resend is a no-op: the node answers DUPLICATE and stores nothing.
-    const resender = new PeerClient({ id: 'provider-a', key: a.key.privateKey }, { id: 'consortium-2', address: running['consortium-2']!.address });
-    const again = await resender.publish(create(SignedBatchSchema, { batch: held!.batch, signature: held!.signature }));
-    resender.close();
-    say(`    (provider-a resending batch 1 to consortium-2: ${PublishOutcome[again.outcome]}, nothing changed)`);
+    say(`    the regulator tries to publish: ${regulatorWrite}`);
+    const consoles = Object.fromEntries(plan.map((p) => {
+      const n = node(p.id);
+      return [p.id, `http://${n.httpAddress}/console/?token=${n.part<ConsolePart>(CONSOLE_PART)!.token}`];
+    }));
+    const regulatorConsole = new URL(consoles.regulator!);
+    const consoleWrite = await fetch(new URL('/api/campaigns', regulatorConsole), {
+      method: 'POST', headers: { authorization: `Bearer ${regulatorConsole.searchParams.get('token')}` },
+    });
+    say(`    a write to the regulator's console API: HTTP ${consoleWrite.status}`);
 
     const summary: DemoSummary = {
-      records_published: total,
-      publish_records_per_s: Math.round(total / publishS),
+      providers: [...PROVIDERS],
+      records_published: bulkEach * PROVIDERS.length + published.reduce((s, p) => s + p.records, 0),
+      publish_records_per_s: Math.round(publishRate),
       replication_converged_ms: Math.round(convergedMs),
+      alert_latency_ms: Math.max(...Object.values(latency)),
+      planted_campaign: {
+        simulated_id: planted.id, kind: planted.type, accounts: planted.accounts.length,
+        providers: plantedAt,
+        found_as: campaignId,
+        found_at_providers: operatorView!.providers,
+        planted_accounts_found: findings.reduce((s, f) => s + f.plantedAccounts, 0),
+      },
+      alerts_received: alertCounts,
+      case: { id: demoCase.id, asked: demoCase.asked, answered_by: demoCase.answeredBy, status: demoCase.status, answers_verified: demoCase.answersVerified },
+      report: { id: report.id, regulator: report.regulator, received: report.receivedMs > 0, held_by_regulator: held!.n, logged_by: report.logged.filter((r) => !r.error).map((r) => r.node) },
+      log_verified: { logs: round.logs, findings: witnessFindings.length, finding_details: witnessFindings.map((f) => `${f.kind}: ${f.detail}`), verified: witnessFindings.length === 0 && Object.keys(want).every((c) => (round.logs[c] ?? 0) >= want[c]!) },
       tampered_batch: tamperedResult,
       regulator_write: regulatorWrite,
+      regulator_console_write: consoleWrite.status,
       nodes: Object.fromEntries(Object.entries(running).map(([id, n]) => [id, n.address])),
+      consoles,
     };
     return { summary, root, nodes: Object.values(running), stop };
   } catch (err) {

@@ -1,37 +1,58 @@
 import { rm } from 'node:fs/promises';
+import { summaryLines } from '../../demo/demo-summary.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { integerOption, parseCommandArgs, type Command } from '../command.js';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'run a whole federation on this machine and narrate what it does',
-  help: `Usage: cordon demo [--records N] [--dir DIR] [--exit]
+  help: `Usage: cordon demo [--records N] [--accounts A] [--lines L] [--seed S] [--dir DIR] [--exit] [--json]
 
-Starts two consortium nodes, two providers and a regulator on loopback, each with its own
-embedded PostgreSQL; publishes signed batches, replicates them, and shows a tampered batch
-and a regulator's write being refused. Then keeps the nodes running until Ctrl-C.
+Starts two consortium nodes, three providers and a regulator on loopback, each with its own
+embedded PostgreSQL and web console. Simulates usage at the three providers with a planted
+cross-provider distillation campaign; each provider detects suspects in its own logs and
+publishes only tokens; the consortium matches them into a campaign and alerts the providers;
+a provider opens an investigation case the others answer, then files a report with the
+regulator; the regulator's witness verifies both
+transparency logs. Prints what it measured, then keeps the nodes and their consoles running
+until Ctrl-C.
 
 Options:
-  --records N   records provider-a publishes (provider-b publishes half) (default 20000)
+  --records N   background records the providers publish between them (throughput figure)
+                (default 30000)
+  --accounts A  simulated accounts across the providers (default 1500)
+  --lines L     simulated log lines across the providers (default 30000)
+  --seed S      the simulator's seed (default 7)
   --dir DIR     where to create the nodes (default: a new directory under the system temp dir)
-  --exit        stop everything and exit after the summary`,
+  --exit        stop everything and exit after the summary
+  --json        print the summary as JSON too`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('demo', argv, { records: { type: 'string' }, dir: { type: 'string' }, exit: { type: 'boolean' } }, false);
-    const records = integerOption('demo', values, 'records', 20_000, 1);
-    const { summary, root, stop } = await runDemo({ records, exit: Boolean(values.exit), say: io.out, ...(values.dir ? { dir: values.dir } : {}) });
+    const { values } = parseCommandArgs('demo', argv, {
+      records: { type: 'string' }, accounts: { type: 'string' }, lines: { type: 'string' }, seed: { type: 'string' },
+      dir: { type: 'string' }, exit: { type: 'boolean' }, json: { type: 'boolean' },
+    }, false);
+    const records = integerOption('demo', values, 'records', 30_000, 3);
+    const accounts = integerOption('demo', values, 'accounts', 1_500, 300);
+    const lines = integerOption('demo', values, 'lines', 30_000, accounts);
+    const seed = integerOption('demo', values, 'seed', 7, 0);
+    const { summary, root, stop } = await runDemo({ records, accounts, lines, seed, exit: Boolean(values.exit), say: io.out, ...(values.dir ? { dir: values.dir } : {}) });
     io.out('\nSummary:');
-    io.out(JSON.stringify(summary, null, 2));
+    for (const l of summaryLines(summary)) io.out(`  ${l}`);
+    if (values.json) io.out(JSON.stringify(summary, null, 2));
     if (values.exit) {
       await stop();
       if (!values.dir) await rm(root, { recursive: true, force: true });
       return 0;
     }
+    io.out('\nConsoles (each opens with its access token; the regulator\'s is read-only):');
+    for (const [id, url] of Object.entries(summary.consoles)) io.out(`  ${id.padEnd(13)} ${url}`);
     io.out('\nNodes keep running; Ctrl-C stops them.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
     await stop();
+    if (!values.dir) await rm(root, { recursive: true, force: true });
     return 0;
   },
 };
