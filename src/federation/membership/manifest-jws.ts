@@ -83,7 +83,8 @@ export function validFounderSignatures(doc: GeneralJws, trusted: Manifest): stri
     } catch {
       continue;
     }
-    if (header.alg !== 'EdDSA' || typeof header.kid !== 'string') continue;
+    // `null` (and other non-objects) are valid JSON but not a header: skip them like any other bad entry.
+    if (!header || typeof header !== 'object' || header.alg !== 'EdDSA' || typeof header.kid !== 'string') continue;
     const founder = trusted.founders.includes(header.kid) ? trusted.members.find((m) => m.id === header.kid) : undefined;
     // A revoked or suspended founder's signature no longer counts.
     if (!founder || founder.status !== 'active') continue;
