@@ -13,8 +13,8 @@ import { freePort } from '../support/ports.js';
  * device ids, domains, API keys, prompt text) are planted at two providers,
  * published with `cordon publish --raw` through two consortium nodes to the
  * regulator. Then every table of the consortium and regulator databases,
- * every log line, and every byte that crossed the gRPC connections (through
- * capturing proxies) is searched: none may contain a raw value, its
+ * every log line, every node's /metrics, and every byte that crossed the gRPC
+ * connections (through capturing proxies) is searched: none may contain a raw value, its
  * normalized form, nor their unkeyed SHA-256 or MD5 (hex or raw bytes).
  */
 const tag = randomBytes(4).toString('hex');
@@ -111,6 +111,7 @@ describe('canary: raw identifiers and prompts never leave a provider', () => {
   const logs: string[] = [];
   const proxies: CaptureProxy[] = [];
   let publishOutput = '';
+  const httpPorts: Record<string, number> = {};
 
   beforeAll(async () => {
     // Consortium nodes and the regulator are advertised at capturing proxies, so
@@ -124,7 +125,9 @@ describe('canary: raw identifiers and prompts never leave a provider', () => {
     ], { advertise });
     for (const id of ['c1', 'c2', 'reg']) proxies.push(await startCaptureProxy(fed.ports[id]!, advertise[id]));
     for (const id of ['c1', 'c2', 'reg']) {
-      const child = await startChild(fed, id, { CORDON_LOG_LEVEL: 'debug' });
+      // With an HTTP listener, so /metrics (labels: member ids, RPC names, codes) is searched too.
+      httpPorts[id] = await freePort();
+      const child = await startChild(fed, id, { CORDON_LOG_LEVEL: 'debug', CORDON_HTTP_LISTEN: `127.0.0.1:${httpPorts[id]}` });
       children.push(child);
     }
     for (const p of ['a', 'b'] as const) {
@@ -183,6 +186,11 @@ describe('canary: raw identifiers and prompts never leave a provider', () => {
     for (const c of children) haystacks.push({ where: 'node logs', bytes: Buffer.from((c as ChildProcess & { logs: string[] }).logs.join('')) });
     haystacks.push({ where: 'provider CLI output', bytes: Buffer.from(logs.join('')) });
     proxies.forEach((p, i) => haystacks.push({ where: `gRPC bytes via proxy ${i}`, bytes: p.bytes() }));
+    for (const id of ['c1', 'c2', 'reg']) {
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPorts[id]}/metrics`)).text();
+      expect(metrics).toMatch(/^cordon_records_accepted_total\{provider="pa"\} [1-9]/m);
+      haystacks.push({ where: `/metrics of ${id}`, bytes: Buffer.from(metrics) });
+    }
     // The search must be able to find something: the haystacks are real and non-trivial.
     expect(haystacks.find((h) => h.where === 'database of reg')!.bytes.length).toBeGreaterThan(10_000);
     // c1 and c2 are called by providers and by each other (the regulator only calls out).

@@ -37,7 +37,7 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
 
 export async function createFederation(
   nodes: NodeSpec[],
-  opts: { founders?: string[]; threshold?: number; embedded?: string[]; policy?: { disclosure?: string; regulatorMinProviders?: number }; advertise?: Record<string, number> } = {},
+  opts: { founders?: string[]; threshold?: number; embedded?: string[]; policy?: { disclosure?: string; regulatorMinProviders?: number; extra?: Record<string, unknown> }; advertise?: Record<string, number> } = {},
 ): Promise<Federation> {
   const root = await mkdtemp(join(tmpdir(), 'cordon-fed-'));
   await chmod(root, 0o755);
@@ -64,9 +64,12 @@ export async function createFederation(
   const manifest = join(root, 'manifest.json');
   const founders = opts.founders ?? nodes.filter((n) => n.role === 'consortium').map((n) => n.id);
   const threshold = opts.threshold ?? founders.length;
+  const policyFile = join(root, 'policy.json');
+  if (opts.policy?.extra) await writeFile(policyFile, JSON.stringify(opts.policy.extra));
   let r = await cli(['consortium', 'create', '--name', 'test-consortium', '--founders', founders.join(','), '--threshold', String(threshold), '--out', manifest,
     ...(opts.policy?.disclosure ? ['--disclosure', opts.policy.disclosure] : []),
     ...(opts.policy?.regulatorMinProviders ? ['--regulator-min-providers', String(opts.policy.regulatorMinProviders)] : []),
+    ...(opts.policy?.extra ? ['--policy', policyFile] : []),
     ...nodes.flatMap((n) => ['--member', join(dirs[n.id]!, 'member.json')])]);
   if (r.code !== 0) throw new Error(`consortium create: ${r.err}`);
   for (const f of founders.slice(0, threshold)) {

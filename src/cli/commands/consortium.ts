@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CordonError, errorMessage } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
@@ -28,12 +29,26 @@ Options:
   --threshold M               founders' signatures needed for the manifest to be valid (1 ≤ M ≤ n)
   --disclosure names|count    whether providers learn each other's names in overlaps (default count)
   --regulator-min-providers K the regulator sees campaigns spanning ≥ K providers (default 2)
+  --policy FILE               more policy keys as a JSON object (e.g. {"match": {"quarantine_records": 32,
+                              "never_match": [...]}}); --disclosure and --regulator-min-providers win
   --out FILE                  where to write the manifest`,
   async run(argv, io) {
     const { values } = parseCommandArgs('consortium create', argv, {
       name: { type: 'string' }, member: { type: 'string', multiple: true }, founders: { type: 'string' }, threshold: { type: 'string' },
-      disclosure: { type: 'string' }, 'regulator-min-providers': { type: 'string' }, out: { type: 'string' },
+      disclosure: { type: 'string' }, 'regulator-min-providers': { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' },
     }, false);
+    let extraPolicy: Record<string, unknown> = {};
+    if (values.policy) {
+      const text = await readFile(values.policy, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new CordonError('INVALID_INPUT', `--policy ${values.policy}: ${err.code === 'ENOENT' ? 'does not exist' : err.message}`);
+      });
+      try {
+        extraPolicy = JSON.parse(text) as Record<string, unknown>;
+      } catch (err) {
+        throw new CordonError('INVALID_INPUT', `--policy ${values.policy}: not valid JSON (${(err as Error).message})`);
+      }
+      if (!extraPolicy || typeof extraPolicy !== 'object' || Array.isArray(extraPolicy)) throw new CordonError('INVALID_INPUT', `--policy ${values.policy}: must be a JSON object`);
+    }
     const out = resolve(requireOption('consortium create', values, 'out'));
     const memberFiles = values.member ?? [];
     if (memberFiles.length === 0) throw new CordonError('INVALID_INPUT', '--member is required (at least one member.json)');
@@ -48,8 +63,9 @@ Options:
       founders,
       members,
       policy: {
-        disclosure: (values.disclosure ?? 'count') as 'names' | 'count',
-        regulator_min_providers: integerOption('consortium create', values, 'regulator-min-providers', 2, 1),
+        ...extraPolicy,
+        disclosure: (values.disclosure ?? extraPolicy.disclosure ?? 'count') as 'names' | 'count',
+        regulator_min_providers: integerOption('consortium create', values, 'regulator-min-providers', typeof extraPolicy.regulator_min_providers === 'number' ? extraPolicy.regulator_min_providers : 2, 1),
       },
     };
     let doc;

@@ -50,7 +50,7 @@ reached (the batches stay in the outbox and a running provider node resends them
     if (values.raw) {
       const rows = await readSuspectsFile(file);
       const tokenizer = await loadTokenizer(config, membership);
-      const result = await tokenizeSuspects(rows, tokenizer);
+      const result = await tokenizeSuspects(rows, tokenizer).finally(() => tokenizer.close());
       for (const p of result.problems.slice(0, LISTED_PROBLEMS)) io.err(`${file}:${p.row}: ${p.field}: ${p.reason}`);
       if (result.problems.length > LISTED_PROBLEMS) io.err(`… and ${result.problems.length - LISTED_PROBLEMS} more problems`);
       const c = result.counts;

@@ -61,6 +61,7 @@ locally, publishes the new records, and retracts the old ones in the same batche
       const failed = await deliverToAll(db.sql, { id: config.id, key: key.privateKey }, membership, config.publish_to, io);
       return failed === 0 ? 0 : 1;
     } finally {
+      tokenizer.close();
       await db.close({ stopServer: true });
     }
   },

@@ -42,6 +42,7 @@ interface ProviderLane {
 export class ChainWriter {
   private readonly lanes = new Map<string, ProviderLane>();
   private readonly listeners = new Set<(result: AcceptResult) => void>();
+  private readonly rejectedListeners = new Set<(err: unknown) => void>();
 
   constructor(
     private readonly sql: Sql,
@@ -50,7 +51,13 @@ export class ChainWriter {
 
   /** `admit` may refuse a verified batch (by throwing) before anything is stored. */
   async accept(signed: SignedBatchBytes, opts: AcceptOptions, admit?: (v: VerifiedBatch) => void): Promise<AcceptResult> {
-    const verified = verifySignedBatch(signed, this.membership, opts);
+    let verified: VerifiedBatch;
+    try {
+      verified = verifySignedBatch(signed, this.membership, opts);
+    } catch (err) {
+      for (const listener of this.rejectedListeners) listener(err);
+      throw err;
+    }
     admit?.(verified);
     const lane = await this.lane(verified.batch.providerId);
     await this.waitForTurn(lane, verified.batch.seq);
@@ -125,6 +132,12 @@ export class ChainWriter {
   onAccepted(listener: (result: AcceptResult) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Observers (metrics) of batches refused by verification (signature, signer, content); they must not throw. */
+  onRejected(listener: (err: unknown) => void): () => void {
+    this.rejectedListeners.add(listener);
+    return () => this.rejectedListeners.delete(listener);
   }
 
   /** Resolves when every commit in flight has settled (graceful shutdown). */

@@ -1,5 +1,5 @@
-import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { create, type DescMessage, type DescMethodBiDiStreaming, type DescMethodUnary, type DescService, type MessageShape } from '@bufbuild/protobuf';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { KeyObject } from 'node:crypto';
 import type { SignedBatch } from '../../gen/cordon/v1/common_pb.js';
 import {
@@ -36,6 +36,17 @@ export class OutOfSequenceError extends CordonError {
   }
 }
 
+/** One bidirectional stream to a peer; errors come back as CordonErrors naming the peer. */
+export interface BidiCall<Req, Res> {
+  /** Writes a message, waiting while the transport's buffer is full (backpressure). */
+  send(msg: Req): Promise<void>;
+  /** The peer's next message; undefined once it ended the stream with OK. */
+  receive(): Promise<Res | undefined>;
+  /** Half-closes: no more messages from this side. */
+  end(): void;
+  cancel(): void;
+}
+
 /**
  * A typed FederationService client for one peer. Every call carries a fresh
  * call token for that peer and a deadline; errors come back as CordonErrors
@@ -43,6 +54,8 @@ export class OutOfSequenceError extends CordonError {
  */
 export class PeerClient {
   private readonly client: Client & Record<string, Function>;
+  /** Clients of the peer's other services, sharing the one channel. */
+  private readonly others = new Map<string, Client & Record<string, Function>>();
 
   constructor(private readonly self: Identity, readonly peer: Peer) {
     this.client = new FederationClient(peer.address, credentials.createInsecure(), CLIENT_OPTIONS) as Client & Record<string, Function>;
@@ -54,11 +67,22 @@ export class PeerClient {
     return md;
   }
 
+  private clientFor(service: DescService): Client & Record<string, Function> {
+    if (service.typeName === FederationService.typeName) return this.client;
+    let client = this.others.get(service.typeName);
+    if (!client) {
+      const Ctor = makeGenericClientConstructor(clientDefinition(service), service.name);
+      client = new Ctor(this.peer.address, credentials.createInsecure(), { ...CLIENT_OPTIONS, channelOverride: this.client.getChannel() }) as Client & Record<string, Function>;
+      this.others.set(service.typeName, client);
+    }
+    return client;
+  }
+
   /** Issues the call synchronously (calls leave in the order they are made), resolving with the answer. */
-  private unary<O>(method: string, request: unknown, deadlineMs = UNARY_DEADLINE_MS): Promise<O> {
+  private unary<O>(method: string, request: unknown, deadlineMs = UNARY_DEADLINE_MS, client = this.client): Promise<O> {
     const metadata = this.metadata();
     return new Promise<O>((resolve, reject) => {
-      this.client[method]!(request, metadata, { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, res: O) => {
+      client[method]!(request, metadata, { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, res: O) => {
         if (!err) return resolve(res);
         const headSeq = err.metadata?.get(HEAD_SEQ_TRAILER)[0];
         const e = fromServiceError(err, this.peer.id);
@@ -102,7 +126,46 @@ export class PeerClient {
     }
   }
 
+  /** A unary call on any service the peer serves, with a call token and a deadline. */
+  call<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, request: MessageShape<I>, deadlineMs = UNARY_DEADLINE_MS): Promise<MessageShape<O>> {
+    return this.unary(method.localName, request, deadlineMs, this.clientFor(method.parent));
+  }
+
+  /** Opens a bidirectional stream on any service the peer serves, with a call token and a deadline for the whole stream. */
+  bidi<I extends DescMessage, O extends DescMessage>(method: DescMethodBiDiStreaming<I, O>, deadlineMs = STREAM_DEADLINE_MS): BidiCall<MessageShape<I>, MessageShape<O>> {
+    const call = this.clientFor(method.parent)[method.localName]!(this.metadata(), { deadline: Date.now() + deadlineMs }) as ClientDuplexStream<MessageShape<I>, MessageShape<O>>;
+    let failure: CordonError | undefined;
+    call.on('error', (err) => (failure ??= fromServiceError(err, this.peer.id)));
+    // Reading to the end must not destroy the call (the default async iterator does).
+    const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterator<MessageShape<O>>;
+    return {
+      send: async (msg) => {
+        if (failure) throw failure;
+        if (call.write(msg)) return;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            for (const event of ['drain', 'close', 'error']) call.off(event, done);
+            resolve();
+          };
+          for (const event of ['drain', 'close', 'error']) call.on(event, done);
+        });
+        if (failure) throw failure;
+      },
+      receive: async () => {
+        try {
+          const next = await messages.next();
+          return next.done ? undefined : next.value;
+        } catch (err) {
+          throw failure ?? fromServiceError(err, this.peer.id);
+        }
+      },
+      end: () => call.end(),
+      cancel: () => call.cancel(),
+    };
+  }
+
   close(): void {
+    for (const c of this.others.values()) c.close();
     this.client.close();
   }
 }

@@ -1,5 +1,5 @@
 import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import type { Metadata, sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { Metadata, sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { CordonError } from '../../errors.js';
 import { authorize } from '../auth/acl.js';
 import type { CallTokenVerifier } from '../auth/call-token.js';
@@ -110,6 +110,74 @@ export function serverStream<I extends DescMessage, O extends DescMessage>(
         (err: unknown) => {
           deps.onCallDone?.(rpc, false, performance.now() - started);
           // grpc-js turns an 'error' event on a server stream into the call's final status.
+          if (!abort.signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
+        },
+      );
+  };
+}
+
+/** A bidirectional stream as its handler sees it. */
+export interface BidiStreamIO<I, O> {
+  /**
+   * The next decoded request; undefined once the caller half-closed. Rejects
+   * INVALID_INPUT for bytes that are not a valid request, UNAVAILABLE once the
+   * caller cancelled.
+   */
+  receive(): Promise<I | undefined>;
+  /** Writes a response, waiting for the transport to drain when its buffer is full. */
+  send: StreamSend<O>;
+}
+
+/**
+ * A bidirectional stream through the same pipeline: the call is admitted
+ * (token, ACL) before the handler sees anything; each request is decoded as
+ * it is read, so reading paces the caller (HTTP/2 flow control); the handler
+ * resolving ends the call with OK, throwing ends it with the mapped status.
+ */
+export function bidiStream<I extends DescMessage, O extends DescMessage>(
+  deps: PipelineDeps,
+  rpc: string,
+  input: I,
+  handler: (io: BidiStreamIO<MessageShape<I>, MessageShape<O>>, ctx: CallContext) => Promise<void>,
+) {
+  return (call: ServerDuplexStream<Buffer, MessageShape<O>>) => {
+    const started = performance.now();
+    const abort = new AbortController();
+    const gone = () => new CordonError('UNAVAILABLE', `${rpc}: the caller went away`);
+    call.on('cancelled', () => abort.abort());
+    // Not call[Symbol.asyncIterator](): that destroys the stream when the caller half-closes, and a destroyed call can send no status.
+    const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+    const cancelled = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(gone()), { once: true }));
+    cancelled.catch(() => undefined);
+    const receive = async (): Promise<MessageShape<I> | undefined> => {
+      if (abort.signal.aborted) throw gone();
+      const next = await Promise.race([requests.next(), cancelled]);
+      return next.done ? undefined : decode(input, next.value, rpc);
+    };
+    const send: StreamSend<MessageShape<O>> = async (msg) => {
+      if (abort.signal.aborted) throw gone();
+      if (!call.write(msg)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            call.off('drain', done);
+            abort.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          call.on('drain', done);
+          abort.signal.addEventListener('abort', done);
+        });
+      }
+    };
+    admit(deps, rpc, call.metadata, abort.signal)
+      .then((ctx) => handler({ receive, send }, ctx))
+      .then(
+        () => {
+          deps.onCallDone?.(rpc, true, performance.now() - started);
+          call.end();
+        },
+        (err: unknown) => {
+          deps.onCallDone?.(rpc, false, performance.now() - started);
+          // As for server streams: an 'error' event becomes the call's final status.
           if (!abort.signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
         },
       );

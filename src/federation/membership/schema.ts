@@ -30,6 +30,83 @@ export const memberSchema = z
   .strict();
 export type Member = z.infer<typeof memberSchema>;
 
+/** Token kinds, by name, as the manifest spells them (codes: cordon.v1.TokenKind). */
+export const TOKEN_KIND_NAMES = ['email', 'phone', 'ip', 'ip_prefix', 'asn', 'payment', 'device', 'org_domain', 'api_key'] as const;
+
+/**
+ * Kinds that link records by default. An ASN is shared by every customer of
+ * a network, so it is evidence, never a link on its own.
+ */
+export const DEFAULT_LINK_KINDS = TOKEN_KIND_NAMES.filter((k) => k !== 'asn');
+
+/**
+ * A token linking more records than this is implausible for one campaign (a
+ * shared corporate egress, a cloud NAT range, a test account): it is
+ * quarantined and links nothing. 64 is well above the largest planted
+ * campaigns (tens of accounts share a payment instrument) and far below a NAT.
+ */
+export const DEFAULT_QUARANTINE_RECORDS = 64;
+
+/** Matching rules (DESIGN.md §5), consortium-wide so every node matches alike. */
+export const matchPolicySchema = z
+  .object({
+    /** Token kinds whose equality links two records. */
+    link_kinds: z.array(z.enum(TOKEN_KIND_NAMES)).default([...DEFAULT_LINK_KINDS]),
+    /** Quarantine a token once it links more than this many records. */
+    quarantine_records: z.number().int().min(2).max(1_000_000).default(DEFAULT_QUARANTINE_RECORDS),
+    /** Tokens that must never match (shared egress, NAT ranges, test accounts), per epoch. */
+    never_match: z
+      .array(
+        z.object({
+          epoch: z.number().int().min(1).max(0xffff_ffff),
+          kind: z.enum(TOKEN_KIND_NAMES),
+          token: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (a 32-byte token)'),
+          reason: z.string().min(1).max(500),
+        }).strict(),
+      )
+      .max(100_000)
+      .default([]),
+  })
+  .strict();
+export type MatchPolicy = z.infer<typeof matchPolicySchema>;
+
+export const TOKEN_MODES = ['shared-key', 'oblivious'] as const;
+
+/**
+ * Default daily OPRF budget per provider and node: room for a provider to
+ * re-tokenize ~100,000 active records of ~8 identifiers each at an epoch
+ * rotation in one day, while capping a dictionary attack through one
+ * provider's credentials at a million guesses a day (each logged).
+ */
+export const DEFAULT_OPRF_EVALUATIONS_PER_DAY = 1_000_000;
+
+/**
+ * Investigation budget (DESIGN §6). A case carries a handful of tokens from
+ * an alert or a local cluster; 1,000 tokens a day covers dozens of cases by
+ * a busy analyst team while capping a fishing expedition at 1,000 guesses a
+ * day per provider, each logged.
+ */
+export const DEFAULT_QUERY_TOKENS_PER_DAY = 1_000;
+/** Below 20 queries a miss ratio is noise (a new member's first few cases may all miss). */
+export const DEFAULT_PROBING_MIN_QUERIES = 20;
+/** Cases start from alerts, i.e. from overlaps, so honest queries mostly hit; 80% misses is guessing. */
+export const DEFAULT_PROBING_MISS_RATIO = 0.8;
+/** A week of queries: long enough to catch slow probing, short enough that a flag can clear. */
+export const DEFAULT_PROBING_WINDOW_DAYS = 7;
+
+export const investigationPolicySchema = z
+  .object({
+    /** Tokens (a template signature counts as one) each provider may query per UTC day at each consortium node (beyond: RESOURCE_EXHAUSTED). */
+    query_tokens_per_day: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_QUERY_TOKENS_PER_DAY),
+    /** A provider is flagged as probing after at least this many queries in the window… */
+    probing_min_queries: z.number().int().min(1).default(DEFAULT_PROBING_MIN_QUERIES),
+    /** …of which at least this share matched no other provider's records. */
+    probing_miss_ratio: z.number().min(0).max(1).default(DEFAULT_PROBING_MISS_RATIO),
+    probing_window_days: z.number().int().min(1).max(366).default(DEFAULT_PROBING_WINDOW_DAYS),
+  })
+  .strict();
+export type InvestigationPolicy = z.infer<typeof investigationPolicySchema>;
+
 /**
  * Consortium-wide policy. Later capabilities (disclosure, budgets) add keys
  * here; unknown keys are kept so older nodes pass them through unchanged.
@@ -42,9 +119,16 @@ export const policySchema = z
     regulator_min_providers: z.number().int().min(1).default(2),
     /** The token epoch providers tokenize in now; `cordon rotate` moves a provider's records to it. */
     token_epoch: z.number().int().min(1).max(0xffff_ffff).default(1),
+    match: matchPolicySchema.default(() => matchPolicySchema.parse({})),
+    /** How providers compute identifier tokens (DESIGN §4): HMAC under the consortium secret, or the consortium nodes' threshold OPRF. */
+    token_mode: z.enum(TOKEN_MODES).default('shared-key'),
+    /** Oblivious mode: OPRF evaluations each provider may ask of each consortium node per UTC day (beyond: RESOURCE_EXHAUSTED). */
+    oprf_evaluations_per_day: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_OPRF_EVALUATIONS_PER_DAY),
+    /** Investigations: query budget and probing detection. */
+    investigation: investigationPolicySchema.default(() => investigationPolicySchema.parse({})),
   })
   .passthrough()
-  .default({ disclosure: 'count', regulator_min_providers: 2, token_epoch: 1 });
+  .default(() => ({ disclosure: 'count' as const, regulator_min_providers: 2, token_epoch: 1, match: matchPolicySchema.parse({}), token_mode: 'shared-key' as const, oprf_evaluations_per_day: DEFAULT_OPRF_EVALUATIONS_PER_DAY, investigation: investigationPolicySchema.parse({}) }));
 
 export const manifestSchema = z
   .object({

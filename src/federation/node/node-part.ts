@@ -25,8 +25,12 @@ export interface NodeContext {
   readonly startedAt: number;
   /** The RPC pipeline (auth, ACL, errors) every served RPC goes through. */
   readonly pipeline: PipelineDeps;
+  /** Observers (metrics) of every finished RPC, told by the pipeline; returns an unsubscribe. */
+  onCallDone(listener: NonNullable<PipelineDeps['onCallDone']>): () => void;
   /** A part started earlier, by name; undefined if absent on this node's role. */
   part<T extends NodePart>(name: string): T | undefined;
+  /** Names of the parts built so far, in start order (health views). */
+  partNames(): string[];
 }
 
 /** An HTTP route handler: returns false when the request is not its route. */

@@ -69,14 +69,22 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
   const startedAt = Date.now();
   const { key, membership } = await loadIdentity(config);
   const db = await openNodeDatabase(config);
+  const callListeners = new Set<NonNullable<PipelineDeps['onCallDone']>>();
   const pipeline: PipelineDeps = {
     nodeRole: config.role,
     tokens: new CallTokenVerifier(config.id, membership),
     onInternalError: (rpc, err) => log.error('internal error', { rpc, error: errorMessage(err), stack: (err as Error)?.stack }),
+    onCallDone: (rpc, ok, ms) => {
+      for (const listener of callListeners) listener(rpc, ok, ms);
+    },
+  };
+  const onCallDone: NodeContext['onCallDone'] = (listener) => {
+    callListeners.add(listener);
+    return () => callListeners.delete(listener);
   };
   const parts = new Map<string, NodePart>();
   const part = <T extends NodePart>(name: string) => parts.get(name) as T | undefined;
-  const ctx: NodeContext = { config, key, membership, db, log, self: { id: config.id, key: key.privateKey }, startedAt, pipeline, part };
+  const ctx: NodeContext = { config, key, membership, db, log, self: { id: config.id, key: key.privateKey }, startedAt, pipeline, onCallDone, part, partNames: () => [...parts.keys()] };
 
   const server = new Server(SERVER_OPTIONS);
   const health = new HealthImplementation({ '': 'SERVING' });

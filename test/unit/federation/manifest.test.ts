@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateNodeKey, type NodeKey } from '../../../src/crypto/keys.js';
 import { addSignature, readManifestPayload, unsignedManifest, validFounderSignatures, verifyManifest } from '../../../src/federation/membership/manifest-jws.js';
 import { Membership } from '../../../src/federation/membership/membership.js';
-import type { Manifest } from '../../../src/federation/membership/schema.js';
+import { investigationPolicySchema, matchPolicySchema, type Manifest } from '../../../src/federation/membership/schema.js';
 
 const keys: Record<string, NodeKey> = Object.fromEntries(['c1', 'c2', 'c3', 'p1'].map((id) => [id, generateNodeKey().key]));
 const member = (id: string, role: 'consortium' | 'provider', status: 'active' | 'revoked' = 'active') => ({
@@ -12,7 +12,7 @@ const member = (id: string, role: 'consortium' | 'provider', status: 'active' | 
 const base = (over: Partial<Manifest> = {}): Manifest => ({
   consortium: 'test', version: 1, issued_at: '2026-11-27T00:00:00Z', threshold: 2, founders: ['c1', 'c2', 'c3'],
   members: [member('c1', 'consortium'), member('c2', 'consortium'), member('c3', 'consortium'), member('p1', 'provider')],
-  policy: { disclosure: 'count', regulator_min_providers: 2, token_epoch: 1 }, ...over,
+  policy: { disclosure: 'count', regulator_min_providers: 2, token_epoch: 1, match: matchPolicySchema.parse({}), token_mode: 'shared-key', oprf_evaluations_per_day: 1_000_000, investigation: investigationPolicySchema.parse({}) }, ...over,
 });
 const signBy = (m: Manifest, ...ids: string[]) => ids.reduce((doc, id) => addSignature(doc, id, keys[id]!.privateKey), unsignedManifest(m));
 
