@@ -40,11 +40,21 @@ export async function linkTokenGroups(tx: TransactionSql | Sql, input: BatchInpu
   const groups = groupTokens(incoming, held);
   const toVerify = groups.flatMap((g) => g.held);
   if (toVerify.length === 0) return groups;
+  const holds = await storedTokens(tx, toVerify.map((m) => ({ provider: m.provider, record: m.record })));
+  return groups
+    .map((g) => ({ ...g, held: g.held.filter((m) => holds(m.provider, m.record, g.epoch, g.kind, g.token)) }))
+    .filter((g) => g.held.length + g.incoming.length >= 2);
+}
+
+/**
+ * Whether a stored record holds a token exactly: the token index compares
+ * 8-byte keys, so every hit is checked against the records table (hits are
+ * rare, so this reads little).
+ */
+export async function storedTokens(tx: TransactionSql | Sql, refs: readonly RecordRef[]): Promise<(provider: string, record: string, epoch: number, kind: number, token: Uint8Array) => boolean> {
   const stored = new Map<string, Set<string>>();
-  for (const rec of await latestRecords(tx, toVerify.map((m) => ({ provider: m.provider, record: m.record })))) {
+  for (const rec of await latestRecords(tx, refs)) {
     stored.set(recordKey(rec.provider_id, rec.record_id), new Set(rec.tokens.map((t) => tokenKey(rec.epoch, t.kind, t.token))));
   }
-  return groups
-    .map((g) => ({ ...g, held: g.held.filter((m) => stored.get(recordKey(m.provider, m.record))?.has(tokenKey(g.epoch, g.kind, g.token))) }))
-    .filter((g) => g.held.length + g.incoming.length >= 2);
+  return (provider, record, epoch, kind, token) => stored.get(recordKey(provider, record))?.has(tokenKey(epoch, kind, token)) ?? false;
 }

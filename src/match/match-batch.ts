@@ -8,7 +8,8 @@ import type { TokenGroup } from './plan/token-groups.js';
 import { reconcileCampaigns } from './reconcile.js';
 import type { MatchRules } from './rules.js';
 import { overlapAlertsOf, type NewAlert } from './store/alerts.js';
-import { addMembers, linksById, membersOf, removeAllMembers, setLinkShape, upsertLinks } from './store/links.js';
+import { groupBy } from './group-by.js';
+import { addMembers, linksById, membersOf, memberOfRow, removeAllMembers, setLinkShape, upsertLinks } from './store/links.js';
 import { findBandPostings, insertBandPostings } from './store/bands.js';
 import { excludeToken } from './store/excluded-tokens.js';
 import { linkTokenGroups, type ExcludedTokens, type IndexUpdate } from './link-tokens.js';
@@ -19,7 +20,6 @@ import { withdrawRecords } from './withdraw.js';
 
 interface LinkChange { facts: LinkFacts; epoch: number; before: Member[]; after: Member[] }
 
-const toMember = (m: { provider_id: string; record_id: string; published_at: Date }): Member => ({ provider: m.provider_id, record: m.record_id, publishedMs: m.published_at.getTime() });
 
 /**
  * Matches one accepted batch, inside the caller's transaction: its
@@ -47,7 +47,7 @@ export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules:
   const existingMembers = await membersOf(tx, [...existing.keys()]);
   for (const g of groups) {
     const id = tokenLinkId(g.epoch, g.kind, g.token);
-    const before = existing.get(id)?.withdrawn_at ? [] : existingMembers.filter((m) => m.link_id === id).map(toMember);
+    const before = existing.get(id)?.withdrawn_at ? [] : existingMembers.filter((m) => m.link_id === id).map(memberOfRow);
     const after = dedupe([...before, ...g.held, ...g.incoming]);
     if (after.length > rules.quarantineRecords) {
       const q = await quarantineToken(tx, g, id, after.length, existing.has(id));
@@ -102,11 +102,7 @@ async function linkTemplates(tx: TransactionSql, input: BatchInput, rules: Match
   const bands = input.templates.flatMap((t) => t.bkeys.map((bkey) => ({ bkey, epoch: t.epoch, provider_id: input.providerId, record_id: t.member.record, published_ms: input.publishedMs, expires_ms: t.expiresMs })));
   const hits = await findBandPostings(tx, [...new Set(bands.map((b) => b.bkey))]);
   await insertBandPostings(tx, bands);
-  const byRecord = new Map<string, typeof hits>();
-  for (const h of hits) {
-    const key = recordKey(h.provider_id, h.record_id);
-    (byRecord.get(key) ?? byRecord.set(key, []).get(key)!).push(h);
-  }
+  const byRecord = groupBy(hits, (h) => recordKey(h.provider_id, h.record_id));
   const held: TemplateCandidate[] = [];
   for (const rec of await latestRecords(tx, [...byRecord.values()].map((h) => ({ provider: h[0]!.provider_id, record: h[0]!.record_id })))) {
     if (!rec.minhash) continue;

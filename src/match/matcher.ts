@@ -6,14 +6,13 @@ import { matchBatch } from './match-batch.js';
 import { reconcileCampaigns } from './reconcile.js';
 import { compileRules } from './rules.js';
 import { insertAlerts, type NewAlert } from './store/alerts.js';
-import type { ExcludedTokens, IndexUpdate } from './link-tokens.js';
+import { storedTokens, type ExcludedTokens, type IndexUpdate } from './link-tokens.js';
 import { loadTokenIndex } from './load-token-index.js';
 import { tokenKey } from './plan/token-groups.js';
 import type { TokenIndex } from './token-index.js';
 import { syncNeverMatch } from './store/excluded-tokens.js';
 import { TOKEN_KIND_CODES } from '../crypto/prf/token-prf.js';
-import { expiredLinkedRecords, latestRecords, pendingBatches } from './store/records.js';
-import { recordKey } from './ids.js';
+import { expiredLinkedRecords, pendingBatches } from './store/records.js';
 import { withdrawRecords } from './withdraw.js';
 
 /** How often expired records are swept out of links (an expiry is a withdrawal, like a retraction). */
@@ -135,13 +134,10 @@ export class Matcher {
     const index = await this.#tokenIndex();
     const now = Date.now();
     const hits = tokens.map((t) => (this.#excluded.has(tokenKey(t.epoch, t.kind, t.token)) ? [] : index.lookup(t.kind, t.token, t.epoch, now)));
-    const stored = new Map<string, Set<string>>();
-    for (const rec of await latestRecords(this.#sql, hits.flat().map((h) => ({ provider: h.provider, record: h.record })))) {
-      stored.set(recordKey(rec.provider_id, rec.record_id), new Set(rec.tokens.map((x) => tokenKey(rec.epoch, x.kind, x.token))));
-    }
+    const holds = await storedTokens(this.#sql, hits.flat().map((h) => ({ provider: h.provider, record: h.record })));
     return hits.map((list, i) => {
       const t = tokens[i]!;
-      return list.filter((h) => stored.get(recordKey(h.provider, h.record))?.has(tokenKey(t.epoch, t.kind, t.token))).map((h) => ({ provider: h.provider, record: h.record }));
+      return list.filter((h) => holds(h.provider, h.record, t.epoch, t.kind, t.token)).map((h) => ({ provider: h.provider, record: h.record }));
     });
   }
 
@@ -215,7 +211,7 @@ export class Matcher {
     });
     if (update && this.#index) {
       for (const r of update.withdraw) this.#index.withdraw(r.provider, r.record);
-      for (const r of update.add) this.#index.add({ provider: r.member.provider, record: r.member.record, epoch: r.epoch, publishedMs: r.member.publishedMs, expiresMs: r.expiresMs }, r.tokens.filter((t) => !this.#excluded.has(tokenKey(r.epoch, t.kind, t.token))));
+      for (const r of update.add) this.#index.add({ provider: r.member.provider, record: r.member.record, epoch: r.epoch, publishedMs: r.member.publishedMs, expiresMs: r.expiresMs }, this.#excluded.size === 0 ? r.tokens : r.tokens.filter((t) => !this.#excluded.has(tokenKey(r.epoch, t.kind, t.token))));
       for (const x of update.exclude) {
         this.#excluded.add(tokenKey(x.epoch, x.kind, x.token));
         this.#index.exclude(x.kind, x.token);

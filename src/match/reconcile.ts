@@ -1,13 +1,13 @@
 import type { TransactionSql } from 'postgres';
 import { alertId, recordKey } from './ids.js';
 import { components, type Component, type LinkNode } from './plan/components.js';
-import type { Member } from './plan/link-shape.js';
 import { campaignScore } from './score.js';
 import type { NewAlert } from './store/alerts.js';
 import {
   addEvents, assignRecords, campaignOfRecords, campaignRecordRefs, campaignsById, feedbackCounts, setCampaignStatus, unassignRecords, upsertCampaigns,
 } from './store/campaigns.js';
-import { campaignLinks, linksById, membersOf, setLinksCampaign, type LinkRow } from './store/links.js';
+import { groupBy } from './group-by.js';
+import { campaignLinks, linksById, membersOf, memberOfRow, setLinksCampaign, type LinkRow } from './store/links.js';
 import { latestRecords, type MatchRecord } from './store/records.js';
 import type { CampaignRow } from './types.js';
 
@@ -24,7 +24,6 @@ export interface Reconciled {
 const FIRST_RECORD_MILESTONE = 4;
 const milestoneOf = (n: number) => (n < FIRST_RECORD_MILESTONE ? 0 : 2 ** Math.floor(Math.log2(n)));
 
-const toMember = (m: { provider_id: string; record_id: string; published_at: Date }): Member => ({ provider: m.provider_id, record: m.record_id, publishedMs: m.published_at.getTime() });
 
 /**
  * Brings campaigns up to date after links changed: recomputes the connected
@@ -44,14 +43,12 @@ export async function reconcileCampaigns(tx: TransactionSql, changedLinks: Reado
   // The subgraph: changed links and every active link of the affected campaigns.
   const nodes = new Map<string, LinkNode>();
   const rows = new Map<string, LinkRow>(linkRows);
-  const grouped = new Map<string, Member[]>();
-  for (const m of members) (grouped.get(m.link_id) ?? grouped.set(m.link_id, []).get(m.link_id)!).push(toMember(m));
+  const grouped = groupBy(members, (m) => m.link_id, memberOfRow);
   for (const [id, row] of linkRows) if (!row.withdrawn_at) nodes.set(id, { linkId: id, formedMs: row.formed_at.getTime(), members: grouped.get(id) ?? [] });
   const previousRecords = new Map<string, { provider: string; record: string }[]>();
   for (const c of affected) {
     const { links, members: cm } = await campaignLinks(tx, c);
-    const g = new Map<string, Member[]>();
-    for (const m of cm) (g.get(m.link_id) ?? g.set(m.link_id, []).get(m.link_id)!).push(toMember(m));
+    const g = groupBy(cm, (m) => m.link_id, memberOfRow);
     for (const l of links) {
       rows.set(l.link_id, l);
       if (!nodes.has(l.link_id)) nodes.set(l.link_id, { linkId: l.link_id, formedMs: l.formed_at.getTime(), members: g.get(l.link_id) ?? [] });

@@ -1,10 +1,11 @@
 import type { TransactionSql } from 'postgres';
 import { lookupKey, type RecordRef } from './ids.js';
-import { formedAt, providersOf, type Member } from './plan/link-shape.js';
+import { formedAt, providersOf } from './plan/link-shape.js';
 import { withdrawalAlerts } from './plan/overlap-alerts.js';
 import type { NewAlert } from './store/alerts.js';
 import { overlapAlertsOf } from './store/alerts.js';
-import { linksById, linksOfRecords, membersOf, removeAllMembers, removeMembers, setLinkShape } from './store/links.js';
+import { groupBy } from './group-by.js';
+import { linksById, linksOfRecords, membersOf, memberOfRow, removeAllMembers, removeMembers, setLinkShape } from './store/links.js';
 import { deleteBandPostings } from './store/bands.js';
 import { latestRecords } from './store/records.js';
 
@@ -14,7 +15,6 @@ export interface Withdrawn {
   alerts: NewAlert[];
 }
 
-const toMember = (m: { provider_id: string; record_id: string; published_at: Date }): Member => ({ provider: m.provider_id, record: m.record_id, publishedMs: m.published_at.getTime() });
 
 /**
  * Withdraws records (retracted or expired): they stop matching, leave every
@@ -25,8 +25,7 @@ const toMember = (m: { provider_id: string; record_id: string; published_at: Dat
 export async function withdrawRecords(tx: TransactionSql, refs: readonly RecordRef[], reason: 'retracted' | 'expired'): Promise<Withdrawn> {
   const out: Withdrawn = { campaigns: new Set(), alerts: [] };
   if (refs.length === 0) return out;
-  const byProvider = new Map<string, string[]>();
-  for (const r of refs) (byProvider.get(r.provider) ?? byProvider.set(r.provider, []).get(r.provider)!).push(r.record);
+  const byProvider = groupBy(refs, (r) => r.provider, (r) => r.record);
 
   // Token postings live in the token index, which the caller updates after commit; band postings are rows.
   for (const rec of await latestRecords(tx, refs)) {
@@ -40,8 +39,7 @@ export async function withdrawRecords(tx: TransactionSql, refs: readonly RecordR
   for (const [provider, records] of byProvider) await removeMembers(tx, provider, records);
 
   const links = await linksById(tx, linkIds);
-  const remaining = new Map<string, Member[]>();
-  for (const m of await membersOf(tx, linkIds)) (remaining.get(m.link_id) ?? remaining.set(m.link_id, []).get(m.link_id)!).push(toMember(m));
+  const remaining = groupBy(await membersOf(tx, linkIds), (m) => m.link_id, memberOfRow);
   const providersNow = new Map<string, Set<string>>();
   for (const id of linkIds) {
     const link = links.get(id)!;

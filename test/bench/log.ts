@@ -1,7 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import postgres, { type Sql } from 'postgres';
 import { BATCH_LEAF_KIND, batchOfLeaf, decodeLogLeaf, encodeLogLeaf, type LogEntryInput } from '../../src/audit/log-leaf.js';
 import { LogClient } from '../../src/audit/service/log-client.js';
@@ -13,7 +11,7 @@ import { BatchLeafSchema } from '../../src/gen/cordon/v1/log_pb.js';
 import { createLogger } from '../../src/log.js';
 import { BinaryCopyWriter } from '../../src/store/copy-binary.js';
 import { copyBinary } from '../../src/store/chain-store.js';
-import { openEmbeddedServer } from '../../src/store/embedded.js';
+import { benchPostgres } from './_postgres.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createFederation, startInProcess } from '../support/federation.js';
 
@@ -78,19 +76,8 @@ const entries = (from: number, n: number): LogEntryInput[] =>
 const probe = batchOfLeaf(decodeLogLeaf(encodeLogLeaf(entries(41, 1)[0]!), 'probe'), 'probe')!;
 if (probe.seq !== BigInt(SEQ_BASE + 41) || probe.digest.length !== 32) throw new Error('bench leaf template is broken');
 
-const dir = resolve('tmp/bench-log');
-await rm(dir, { recursive: true, force: true });
-await mkdir(dir, { recursive: true, mode: 0o755 });
-const server = process.env.DATABASE_URL ? undefined : await openEmbeddedServer(dir);
-const baseUrl = process.env.DATABASE_URL ?? server!.url;
-const admin = postgres(baseUrl, { max: 1, onnotice: () => undefined });
-const dbUrl = async (name: string) => {
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
+const pg = await benchPostgres('bench-log');
+const dbUrl = pg.database;
 const connect = (url: string): Sql => postgres(url, { max: 4, onnotice: () => undefined, types: { bigint: postgres.BigInt } });
 
 // 1. Append throughput, and its baselines on the same bytes.
@@ -124,7 +111,6 @@ line({ step: 'append baselines', copy_leaves_per_s: rate(APPEND_LEAVES, copyMs),
 await appendSql.end();
 
 // 2 and 3. A consortium node whose log is built through its own log part; the witness catches up on it.
-process.env.CORDON_TEST_DATABASE_URL = baseUrl;
 const fed = await createFederation([{ id: 'c1', role: 'consortium' }, { id: 'reg', role: 'regulator' }]);
 const c1 = await startInProcess(fed, 'c1', { replication_interval_ms: 600_000 });
 const part = c1.part<TransparencyLogPart>(TRANSPARENCY_LOG_PART)!;
@@ -180,8 +166,7 @@ const selectMs = await timed(PROOFS, (i) => c1.db.sql`SELECT hashes FROM merkle_
 line({ step: 'inclusion', size, proofs: PROOFS, grpc_p50_ms: p(grpcMs, 0.5), grpc_p99_ms: p(grpcMs, 0.99), db_p99_ms: p(dbMs, 0.99), get_tree_head_p99_ms: p(headMs, 0.99), select_tile_p99_ms: p(selectMs, 0.99) });
 client.close();
 await c1.stop();
-await admin.end();
-await server?.stop();
+await pg.close();
 
 line({
   bench: 'log',

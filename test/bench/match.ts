@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { AlertKind } from '../../src/gen/cordon/v1/alerts_pb.js';
-import { BatchSchema, SignedBatchSchema, TokenKind, type Record as BatchRecord } from '../../src/gen/cordon/v1/common_pb.js';
+import { BatchSchema, SignedBatchSchema, type Record as BatchRecord } from '../../src/gen/cordon/v1/common_pb.js';
 import { loadConfig } from '../../src/config/load.js';
 import { readNodeKey } from '../../src/crypto/keys.js';
 import { GENESIS_DIGEST } from '../../src/federation/chain/limits.js';

@@ -1,4 +1,4 @@
-import { create, type DescMessage, type DescMethodBiDiStreaming, type DescMethodUnary, type DescService, type MessageShape } from '@bufbuild/protobuf';
+import { create, type DescMessage, type DescMethodBiDiStreaming, type DescMethodServerStreaming, type DescMethodUnary, type DescService, type MessageShape } from '@bufbuild/protobuf';
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { KeyObject } from 'node:crypto';
 import type { SignedBatch } from '../../gen/cordon/v1/common_pb.js';
@@ -10,7 +10,6 @@ import {
   ListEquivocationsRequestSchema,
   PublishRequestSchema,
   UpdateManifestRequestSchema,
-  type FetchBatchesResponse,
   type GetHeadsResponse,
   type GetManifestResponse,
   type ListEquivocationsResponse,
@@ -47,10 +46,16 @@ export interface BidiCall<Req, Res> {
   cancel(): void;
 }
 
+/** Options of one call: its deadline, whether to wait for a channel that is not ready yet, and an abort signal (streams). */
+export interface CallOptions { deadlineMs?: number; waitForReady?: boolean; signal?: AbortSignal }
+
 /**
- * A typed FederationService client for one peer. Every call carries a fresh
- * call token for that peer and a deadline; errors come back as CordonErrors
- * naming the peer.
+ * The one gRPC client to a peer: a typed FederationService client plus
+ * `call`, `stream` and `bidi` on any other service the peer serves, all on
+ * one channel. Every call carries a fresh call token for that peer and a
+ * deadline; errors come back as CordonErrors naming the peer. Service
+ * clients elsewhere (alerts, log, OPRF, reports, cases) are thin typed
+ * wrappers over it.
  */
 export class PeerClient {
   private readonly client: Client & Record<string, Function>;
@@ -79,10 +84,10 @@ export class PeerClient {
   }
 
   /** Issues the call synchronously (calls leave in the order they are made), resolving with the answer. */
-  private unary<O>(method: string, request: unknown, deadlineMs = UNARY_DEADLINE_MS, client = this.client): Promise<O> {
+  private unary<O>(method: string, request: unknown, deadlineMs = UNARY_DEADLINE_MS, client = this.client, waitForReady = false): Promise<O> {
     const metadata = this.metadata();
     return new Promise<O>((resolve, reject) => {
-      client[method]!(request, metadata, { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, res: O) => {
+      client[method]!(request, metadata, { deadline: Date.now() + deadlineMs, waitForReady }, (err: ServiceError | null, res: O) => {
         if (!err) return resolve(res);
         const headSeq = err.metadata?.get(HEAD_SEQ_TRAILER)[0];
         const e = fromServiceError(err, this.peer.id);
@@ -113,22 +118,37 @@ export class PeerClient {
 
   /** Streams a provider's batches in order; the stream applies backpressure as the caller consumes. */
   async *fetchBatches(providerId: string, fromSeq: bigint, limit = 0): AsyncGenerator<SignedBatch> {
-    const metadata = this.metadata();
-    const stream = this.client.fetchBatches!(create(FetchBatchesRequestSchema, { providerId, fromSeq, limit }), metadata, {
-      deadline: Date.now() + STREAM_DEADLINE_MS,
-    }) as ClientReadableStream<FetchBatchesResponse>;
-    try {
-      for await (const msg of stream) if (msg.batch) yield msg.batch;
-    } catch (err) {
-      throw fromServiceError(err, this.peer.id);
-    } finally {
-      stream.cancel();
+    for await (const msg of this.stream(FederationService.method.fetchBatches, create(FetchBatchesRequestSchema, { providerId, fromSeq, limit }))) {
+      if (msg.batch) yield msg.batch;
     }
   }
 
   /** A unary call on any service the peer serves, with a call token and a deadline. */
-  call<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, request: MessageShape<I>, deadlineMs = UNARY_DEADLINE_MS): Promise<MessageShape<O>> {
-    return this.unary(method.localName, request, deadlineMs, this.clientFor(method.parent));
+  call<I extends DescMessage, O extends DescMessage>(method: DescMethodUnary<I, O>, request: MessageShape<I>, opts: number | CallOptions = {}): Promise<MessageShape<O>> {
+    const o = typeof opts === 'number' ? { deadlineMs: opts } : opts;
+    return this.unary(method.localName, request, o.deadlineMs ?? UNARY_DEADLINE_MS, this.clientFor(method.parent), o.waitForReady ?? false);
+  }
+
+  /**
+   * A server stream on any service the peer serves: yields its messages with
+   * backpressure as the caller consumes. Ends quietly when `signal` aborts;
+   * any other failure is a CordonError naming the peer.
+   */
+  async *stream<I extends DescMessage, O extends DescMessage>(method: DescMethodServerStreaming<I, O>, request: MessageShape<I>, opts: CallOptions = {}): AsyncGenerator<MessageShape<O>> {
+    const call = this.clientFor(method.parent)[method.localName]!(request, this.metadata(), {
+      deadline: Date.now() + (opts.deadlineMs ?? STREAM_DEADLINE_MS),
+    }) as ClientReadableStream<MessageShape<O>>;
+    const cancel = () => call.cancel();
+    opts.signal?.addEventListener('abort', cancel);
+    try {
+      for await (const msg of call) yield msg;
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw fromServiceError(err, this.peer.id);
+    } finally {
+      opts.signal?.removeEventListener('abort', cancel);
+      call.cancel();
+    }
   }
 
   /** Opens a bidirectional stream on any service the peer serves, with a call token and a deadline for the whole stream. */

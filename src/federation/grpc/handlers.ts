@@ -1,5 +1,6 @@
 import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import type { Metadata, sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { Writable } from 'node:stream';
 import { CordonError } from '../../errors.js';
 import { authorize } from '../auth/acl.js';
 import type { CallTokenVerifier } from '../auth/call-token.js';
@@ -76,6 +77,41 @@ export function unary<I extends DescMessage, O extends DescMessage>(
 /** Writes to a server stream, waiting for the transport to drain when its buffer is full. */
 export type StreamSend<O> = (msg: O) => Promise<void>;
 
+/** `send` for a server-side stream: writes, and waits for 'drain' while the transport's buffer is full. */
+function backpressuredSend<O>(call: Writable, signal: AbortSignal, rpc: string): StreamSend<O> {
+  return async (msg) => {
+    if (signal.aborted) throw new CordonError('UNAVAILABLE', `${rpc}: the caller went away`);
+    if (call.write(msg)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        call.off('drain', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      call.on('drain', done);
+      signal.addEventListener('abort', done);
+    });
+  };
+}
+
+/**
+ * Ends a stream once its handler settles: OK when it resolves; otherwise the
+ * mapped status (grpc-js turns an 'error' event on a server-side stream into
+ * the call's final status), unless the caller already went away.
+ */
+function finish(deps: PipelineDeps, rpc: string, call: Writable, signal: AbortSignal, started: number, work: Promise<void>): void {
+  work.then(
+    () => {
+      deps.onCallDone?.(rpc, true, performance.now() - started);
+      call.end();
+    },
+    (err: unknown) => {
+      deps.onCallDone?.(rpc, false, performance.now() - started);
+      if (!signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
+    },
+  );
+}
+
 export function serverStream<I extends DescMessage, O extends DescMessage>(
   deps: PipelineDeps,
   rpc: string,
@@ -86,33 +122,8 @@ export function serverStream<I extends DescMessage, O extends DescMessage>(
     const started = performance.now();
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
-    const send: StreamSend<MessageShape<O>> = async (msg) => {
-      if (abort.signal.aborted) throw new CordonError('UNAVAILABLE', `${rpc}: the caller went away`);
-      if (!call.write(msg)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            call.off('drain', done);
-            abort.signal.removeEventListener('abort', done);
-            resolve();
-          };
-          call.on('drain', done);
-          abort.signal.addEventListener('abort', done);
-        });
-      }
-    };
-    admit(deps, rpc, call.metadata, abort.signal)
-      .then((ctx) => handler(decode(input, call.request, rpc), ctx, send))
-      .then(
-        () => {
-          deps.onCallDone?.(rpc, true, performance.now() - started);
-          call.end();
-        },
-        (err: unknown) => {
-          deps.onCallDone?.(rpc, false, performance.now() - started);
-          // grpc-js turns an 'error' event on a server stream into the call's final status.
-          if (!abort.signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
-        },
-      );
+    const send = backpressuredSend(call, abort.signal, rpc);
+    finish(deps, rpc, call, abort.signal, started, admit(deps, rpc, call.metadata, abort.signal).then((ctx) => handler(decode(input, call.request, rpc), ctx, send)));
   };
 }
 
@@ -154,32 +165,7 @@ export function bidiStream<I extends DescMessage, O extends DescMessage>(
       const next = await Promise.race([requests.next(), cancelled]);
       return next.done ? undefined : decode(input, next.value, rpc);
     };
-    const send: StreamSend<MessageShape<O>> = async (msg) => {
-      if (abort.signal.aborted) throw gone();
-      if (!call.write(msg)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            call.off('drain', done);
-            abort.signal.removeEventListener('abort', done);
-            resolve();
-          };
-          call.on('drain', done);
-          abort.signal.addEventListener('abort', done);
-        });
-      }
-    };
-    admit(deps, rpc, call.metadata, abort.signal)
-      .then((ctx) => handler({ receive, send }, ctx))
-      .then(
-        () => {
-          deps.onCallDone?.(rpc, true, performance.now() - started);
-          call.end();
-        },
-        (err: unknown) => {
-          deps.onCallDone?.(rpc, false, performance.now() - started);
-          // As for server streams: an 'error' event becomes the call's final status.
-          if (!abort.signal.aborted) call.emit('error', toServiceError(err, (e) => deps.onInternalError(rpc, e)));
-        },
-      );
+    const send = backpressuredSend(call, abort.signal, rpc);
+    finish(deps, rpc, call, abort.signal, started, admit(deps, rpc, call.metadata, abort.signal).then((ctx) => handler({ receive, send }, ctx)));
   };
 }

@@ -1,5 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 
+import type { Member } from '../plan/link-shape.js';
+
 type Tx = TransactionSql | Sql;
 
 export interface LinkRow {
@@ -17,6 +19,9 @@ export interface LinkRow {
 }
 
 export interface LinkMember { link_id: string; provider_id: string; record_id: string; published_at: Date }
+
+/** A member row as the planners see it. */
+export const memberOfRow = (m: { provider_id: string; record_id: string; published_at: Date }): Member => ({ provider: m.provider_id, record: m.record_id, publishedMs: m.published_at.getTime() });
 
 export async function linksById(tx: Tx, ids: readonly string[]): Promise<Map<string, LinkRow>> {
   if (ids.length === 0) return new Map();

@@ -1,5 +1,4 @@
 import { create, type DescService } from '@bufbuild/protobuf';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import {
   FileReportRequestSchema,
   GetReportRequestSchema,
@@ -17,33 +16,22 @@ import {
   type RecordReportResponse,
   type SignedReport,
 } from '../../gen/cordon/v1/regulator_pb.js';
-import { mintCallToken } from '../../federation/auth/call-token.js';
-import type { Identity, Peer } from '../../federation/client/peer-client.js';
-import { CLIENT_OPTIONS, UNARY_DEADLINE_MS } from '../../federation/grpc/options.js';
-import { clientDefinition } from '../../federation/grpc/service-definition.js';
-import { fromServiceError } from '../../federation/grpc/status.js';
+import { PeerClient, type Identity, type Peer } from '../../federation/client/peer-client.js';
 
-/** Unary calls to one peer's service: a fresh call token per call, a deadline, errors as CordonErrors naming the peer. */
+/** Unary calls to one peer's service, through the one peer client (call tokens, deadlines, errors naming the peer). */
 class UnaryClient {
-  private readonly client: Client & Record<string, Function>;
+  readonly #peer: PeerClient;
 
-  constructor(service: DescService, private readonly self: Identity, readonly peer: Peer) {
-    const Ctor = makeGenericClientConstructor(clientDefinition(service), service.name);
-    this.client = new Ctor(peer.address, credentials.createInsecure(), CLIENT_OPTIONS) as Client & Record<string, Function>;
+  constructor(private readonly service: DescService, self: Identity, readonly peer: Peer) {
+    this.#peer = new PeerClient(self, peer);
   }
 
   protected call<O>(method: string, request: unknown): Promise<O> {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${mintCallToken(this.self.id, this.self.key, this.peer.id)}`);
-    return new Promise<O>((resolve, reject) => {
-      this.client[method]!(request, metadata, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err: ServiceError | null, res: O) =>
-        err ? reject(fromServiceError(err, this.peer.id)) : resolve(res),
-      );
-    });
+    return this.#peer.call(this.service.method[method] as never, request as never) as Promise<O>;
   }
 
   close(): void {
-    this.client.close();
+    this.#peer.close();
   }
 }
 

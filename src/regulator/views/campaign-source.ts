@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Membership } from '../../federation/membership/membership.js';
+import { groupBy } from '../../match/group-by.js';
 import { campaignTokens, campaignsUpdatedAfter } from '../../match/store/campaigns.js';
 import type { CampaignView } from './campaign-view.js';
 import { tokenKindName, type IndicatorToken } from './indicator-token.js';
@@ -31,12 +32,11 @@ export function campaignSource(env: { sql: Sql; membership: Membership }): Campa
     async campaigns(query) {
       const rows = await campaignsUpdatedAfter(env.sql, query.updatedAfter, 2);
       const tokens = await campaignTokens(env.sql, rows.map((r) => r.campaign_id));
-      const byCampaign = new Map<string, IndicatorToken[]>();
-      for (const t of tokens) {
-        const kind = tokenKindName(t.token_kind);
-        if (!kind) continue;
-        (byCampaign.get(t.campaign_id) ?? byCampaign.set(t.campaign_id, []).get(t.campaign_id)!).push({ kind, token_hex: Buffer.from(t.token).toString('hex'), epoch: t.epoch });
-      }
+      const byCampaign = groupBy(
+        tokens.filter((t) => tokenKindName(t.token_kind)),
+        (t) => t.campaign_id,
+        (t): IndicatorToken => ({ kind: tokenKindName(t.token_kind)!, token_hex: Buffer.from(t.token).toString('hex'), epoch: t.epoch }),
+      );
       return rows.map((r): CampaignView => ({
         id: r.campaign_id,
         providers: r.providers,

@@ -1,5 +1,4 @@
 import { create } from '@bufbuild/protobuf';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import {
   DealRequestSchema,
   EvaluateRequestSchema,
@@ -12,15 +11,10 @@ import {
   type GetKeyInfoResponse,
   type SignedOprfDeal,
 } from '../../../gen/cordon/v1/oprf_pb.js';
-import { mintCallToken } from '../../auth/call-token.js';
-import type { Identity, Peer } from '../../client/peer-client.js';
-import { CLIENT_OPTIONS } from '../../grpc/options.js';
-import { clientDefinition } from '../../grpc/service-definition.js';
-import { fromServiceError } from '../../grpc/status.js';
+import { PeerClient, type Identity, type Peer } from '../../client/peer-client.js';
 import type { DealTarget } from '../ceremony/deal.js';
 import { CEREMONY_DEADLINE_MS, EVALUATE_DEADLINE_MS, KEY_INFO_DEADLINE_MS } from '../limits.js';
 
-const OprfGrpcClient = makeGenericClientConstructor(clientDefinition(OprfService), 'OprfService');
 
 /**
  * A typed OprfService client for one consortium node: every call carries a
@@ -28,10 +22,10 @@ const OprfGrpcClient = makeGenericClientConstructor(clientDefinition(OprfService
  * CordonErrors naming the node.
  */
 export class OprfClient {
-  private readonly client: Client & Record<string, Function>;
+  readonly #peer: PeerClient;
 
-  constructor(private readonly self: Identity, readonly peer: Peer) {
-    this.client = new OprfGrpcClient(peer.address, credentials.createInsecure(), CLIENT_OPTIONS) as Client & Record<string, Function>;
+  constructor(self: Identity, readonly peer: Peer) {
+    this.#peer = new PeerClient(self, peer);
   }
 
   /**
@@ -39,14 +33,8 @@ export class OprfClient {
    * another holder); ceremony calls wait for the node until their deadline
    * (`waitForReady`), so a node that is just starting does not fail a ceremony.
    */
-  private unary<O>(method: string, request: unknown, deadlineMs: number, waitForReady = false): Promise<O> {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${mintCallToken(this.self.id, this.self.key, this.peer.id)}`);
-    return new Promise<O>((resolve, reject) => {
-      this.client[method]!(request, metadata, { deadline: Date.now() + deadlineMs, waitForReady }, (err: ServiceError | null, res: O) =>
-        err ? reject(fromServiceError(err, this.peer.id)) : resolve(res),
-      );
-    });
+  private unary<O>(method: keyof typeof OprfService.method, request: unknown, deadlineMs: number, waitForReady = false): Promise<O> {
+    return this.#peer.call(OprfService.method[method] as never, request as never, { deadlineMs, waitForReady }) as Promise<O>;
   }
 
   evaluate(epoch: number, generation: number, blindedElements: readonly Uint8Array[]): Promise<EvaluateResponse> {
@@ -66,6 +54,6 @@ export class OprfClient {
   }
 
   close(): void {
-    this.client.close();
+    this.#peer.close();
   }
 }

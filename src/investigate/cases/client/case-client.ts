@@ -1,23 +1,17 @@
 import { create } from '@bufbuild/protobuf';
 import type { EncryptionKey } from '../../../crypto/encryption-key.js';
 import { CordonError } from '../../../errors.js';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientReadableStream } from '@grpc/grpc-js';
-import { mintCallToken } from '../../../federation/auth/call-token.js';
 import { PeerClient, type Identity, type Peer } from '../../../federation/client/peer-client.js';
-import { CLIENT_OPTIONS } from '../../../federation/grpc/options.js';
-import { clientDefinition } from '../../../federation/grpc/service-definition.js';
-import { fromServiceError } from '../../../federation/grpc/status.js';
 import { WATCH_DEADLINE_MS } from '../../../match/client/alert-client.js';
 import type { Membership } from '../../../federation/membership/membership.js';
 import { TemplateSignatureSchema, TokenSchema } from '../../../gen/cordon/v1/common_pb.js';
 import {
-  CaseMessageKind, InvestigationService, WatchCasesRequestSchema, type CaseStatus, type CaseSummary, type ProbingFlag, type WatchCasesResponse,
+  CaseMessageKind, InvestigationService, WatchCasesRequestSchema, type CaseStatus, type CaseSummary, type ProbingFlag,
 } from '../../../gen/cordon/v1/investigations_pb.js';
 import { signAnswer, verifyAnswer, type AnswerContext } from '../answer-context.js';
 import { open, seal, type EnvelopeRecipient } from '../envelope.js';
 
 const m = InvestigationService.method;
-const StreamClient = makeGenericClientConstructor(clientDefinition(InvestigationService), 'InvestigationService');
 
 /** What the escalation bundle carries to the regulator: the purpose and each answer's signed context, verifiable by it. */
 interface EscalationBundle { case_id: string; purpose: string; answers: string[] }
@@ -45,7 +39,7 @@ export interface ReadCase {
 export class CaseClient {
   private readonly peer: PeerClient;
 
-  constructor(private readonly self: Identity, private readonly encKey: EncryptionKey, private readonly membership: Membership, private readonly node: Peer) {
+  constructor(private readonly self: Identity, private readonly encKey: EncryptionKey, private readonly membership: Membership, node: Peer) {
     this.peer = new PeerClient(self, node);
   }
 
@@ -71,20 +65,9 @@ export class CaseClient {
 
   /** The caller's cases after `cursor`, then new ones as they arrive (unless `backlogOnly`); ends when `signal` aborts. */
   async *watch(cursor: bigint, opts: { backlogOnly?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<CaseSummary> {
-    const client = new StreamClient(this.node.address, credentials.createInsecure(), CLIENT_OPTIONS) as Client & Record<string, Function>;
-    const md = new Metadata();
-    md.set('authorization', `Bearer ${mintCallToken(this.self.id, this.self.key, this.node.id)}`);
-    const stream = client.watchCases!(create(WatchCasesRequestSchema, { cursor, backlogOnly: opts.backlogOnly ?? false }), md, { deadline: Date.now() + WATCH_DEADLINE_MS }) as ClientReadableStream<WatchCasesResponse>;
-    const cancel = () => stream.cancel();
-    opts.signal?.addEventListener('abort', cancel);
-    try {
-      for await (const msg of stream) if (msg.case) yield msg.case;
-    } catch (err) {
-      if (!opts.signal?.aborted) throw fromServiceError(err, this.node.id);
-    } finally {
-      opts.signal?.removeEventListener('abort', cancel);
-      stream.cancel();
-      client.close();
+    const request = create(WatchCasesRequestSchema, { cursor, backlogOnly: opts.backlogOnly ?? false });
+    for await (const msg of this.peer.stream(m.watchCases, request, { deadlineMs: WATCH_DEADLINE_MS, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+      if (msg.case) yield msg.case;
     }
   }
 
