@@ -223,7 +223,7 @@ describe('the regulator witness catches', () => {
       const late = (await listFindings(sql)).filter((f) => f.kind === 'unlogged_batch');
       // c1 too: its truncation (above) dropped p1#5's leaf, though c1 still reports p1#5 as accepted.
       expect(late.map((f) => f.subject)).toEqual(['c1:p1#5', 'c2:p1#6']);
-      expect(late[1]!.detail).toMatch(/c2 reported p1#6 as accepted \d+ s ago, and its signed head of size \d+ does not hold it/);
+      expect(late[1]!.detail).toMatch(/c2 reported p1#6 as accepted \d+ s before its signed head of size \d+ was fetched, and that head does not hold it/);
     } finally {
       witness.close();
       await logPart('c2').publisher.start();

@@ -7,6 +7,7 @@ import {
   ListObservedTreeHeadsRequestSchema,
   TransparencyLogService,
 } from '../../gen/cordon/v1/log_pb.js';
+import { CordonError } from '../../errors.js';
 import { PeerClient, type Identity, type Peer } from '../../federation/client/peer-client.js';
 import { fromServiceError } from '../../federation/grpc/status.js';
 import { headFromWire, type LogHead } from './wire.js';
@@ -31,9 +32,15 @@ export class LogClient {
     return headFromWire(res.head, `${this.peer.id} GetTreeHead`);
   }
 
-  async inclusionProof(leafIndex: number, treeSize: number): Promise<{ proof: Uint8Array[]; leaf: Uint8Array }> {
+  async inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]> {
     const res = await this.#peer.call(m.getInclusionProof, create(GetInclusionProofRequestSchema, { leafIndex: BigInt(leafIndex), treeSize: BigInt(treeSize) }));
-    return { proof: res.proof, leaf: res.leaf };
+    return res.proof;
+  }
+
+  /** The data of leaf `index` (one GetEntries call). */
+  async leaf(index: number): Promise<Uint8Array> {
+    for await (const chunk of this.entries(index, index + 1)) return chunk.leaves[0]!;
+    throw new CordonError('UNAVAILABLE', `${this.peer.id}: GetEntries returned no leaf ${index}`);
   }
 
   async consistencyProof(firstSize: number, secondSize: number): Promise<Uint8Array[]> {

@@ -53,8 +53,7 @@ export function logService(deps: PipelineDeps, env: LogServiceEnv): UntypedServi
       const index = requestNumber(req.leafIndex, 'leaf_index');
       const size = requestNumber(req.treeSize, 'tree_size');
       checkInclusionRequest(index, size);
-      const [proof, [leaf]] = await Promise.all([log.inclusionProof(index, size), log.merkle.leaves(index, index + 1)]);
-      return create(GetInclusionProofResponseSchema, { leafIndex: req.leafIndex, treeSize: req.treeSize, proof, leaf: leaf! });
+      return create(GetInclusionProofResponseSchema, { leafIndex: req.leafIndex, treeSize: req.treeSize, proof: await log.inclusionProof(index, size) });
     }),
 
     GetConsistencyProof: unary(deps, rpc('GetConsistencyProof'), GetConsistencyProofRequestSchema, async (req) => {

@@ -5,7 +5,12 @@ import * as store from '../log-store.js';
 import { MerkleLog } from '../merkle-log.js';
 import type { SignedTreeHead } from '../tree-head.js';
 import { fromRow } from '../transparency-log.js';
-import { conflictsWithOtherLogs, deleteBatchLeavesFrom, insertBatchLeaves, type BatchLeafRow } from './copy-store.js';
+import { sameBytes } from '../../federation/chain/digest.js';
+import { NODE_ID } from '../../federation/membership/schema.js';
+import { copyBatchLeaves, deleteBatchLeavesFrom, rowsAtPositions, type BatchLeafRow } from './copy-store.js';
+
+/** The largest sequence number PostgreSQL's bigint holds. */
+const MAX_SEQ = 2n ** 63n - 1n;
 
 /** A batch position two copied logs fill with different batches. */
 export interface LeafConflict { providerId: string; seq: bigint; digest: Uint8Array; otherLogId: string; otherDigest: Uint8Array }
@@ -44,7 +49,8 @@ export class LogCopy {
       const where = `${this.logId} leaf ${start + i}`;
       try {
         const b = batchOfLeaf(decodeLogLeaf(leaf, where), where);
-        if (b) batches.push({ providerId: b.providerId, seq: b.seq, digest: b.digest, leafIdx: start + i });
+        // Only positions that can be real go to the index (and its COPY): a member id, a seq that fits int8.
+        if (b && NODE_ID.test(b.providerId) && b.seq <= MAX_SEQ) batches.push({ providerId: b.providerId, seq: b.seq, digest: b.digest, leafIdx: start + i });
       } catch {
         // A leaf the witness cannot read is still hashed and kept; only the index skips it.
       }
@@ -53,8 +59,22 @@ export class LogCopy {
       const size = await this.merkle.lockIn(tx);
       if (size !== start) throw new CordonError('INTERNAL', `copy of ${this.logId}: leaves fetched from ${start} but the copy holds ${size}`);
       await this.merkle.appendIn(tx, leaves);
-      await insertBatchLeaves(tx, this.logId, batches);
-      return conflictsWithOtherLogs(tx, this.logId, batches);
+      // What the copied logs already hold at these positions: conflicts with other logs, and
+      // positions this log recorded before (a log may record one twice; its first stays).
+      const held = await rowsAtPositions(tx, batches);
+      const key = (b: { providerId: string; seq: bigint }) => `${b.providerId}#${b.seq}`;
+      const taken = new Set(held.filter((h) => h.logId === this.logId).map(key));
+      const fresh: BatchLeafRow[] = [];
+      for (const b of batches) {
+        if (taken.has(key(b))) continue;
+        taken.add(key(b));
+        fresh.push(b);
+      }
+      await copyBatchLeaves(tx, this.logId, fresh);
+      const byKey = new Map(batches.map((b) => [key(b), b]));
+      return held
+        .filter((h) => h.logId !== this.logId && !sameBytes(h.digest, byKey.get(key(h))!.digest))
+        .map((h) => ({ providerId: h.providerId, seq: h.seq, digest: byKey.get(key(h))!.digest, otherLogId: h.logId, otherDigest: h.digest }));
     });
   }
 

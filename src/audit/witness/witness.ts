@@ -8,7 +8,7 @@ import { LogClient } from '../service/log-client.js';
 import type { SignedTreeHead } from '../tree-head.js';
 import { headDisagreements, knownEquivocation, proveEquivocation, type NodeHeads } from './chain-check.js';
 import { heldBatchLeaves } from './copy-store.js';
-import type { Finding } from './finding.js';
+import { headEvidence, type Finding } from './finding.js';
 import { recordFinding } from './findings-store.js';
 import { checkGossip } from './gossip-check.js';
 import { checkLog } from './log-check.js';
@@ -76,12 +76,14 @@ export class Witness {
     this.#newFindings = 0;
     const peers = this.#opts.peers();
     const logs: Record<string, number> = {};
-    const current = new Map<string, SignedTreeHead>();
+    /** Per node, the head it serves now and (no later than) when the witness fetched it. */
+    const current = new Map<string, { head: SignedTreeHead; fetchedAt: number }>();
     for (const peer of peers) {
       await this.#attempt(peer.id, 'log', async () => {
+        const fetchedAt = Date.now();
         const check = await checkLog(this.#env, this.#logClient(peer));
         if (check.accepted) logs[peer.id] = check.accepted.size;
-        if (check.current && check.accepted) current.set(peer.id, check.accepted);
+        if (check.current && check.accepted) current.set(peer.id, { head: check.accepted, fetchedAt });
         for (const c of check.conflicts) this.#suspect(c, peer.id);
       });
     }
@@ -103,8 +105,8 @@ export class Witness {
     await this.#attempt('*', 'chains', () => this.#compareChains(peers, heads));
     for (const peer of peers) {
       await this.#attempt(peer.id, 'evidence', () => this.#pullEvidence(peer));
-      const head = current.get(peer.id);
-      if (head) await this.#attempt(peer.id, 'merge delay', () => this.#checkMergeDelay(peer.id, head));
+      const now = current.get(peer.id);
+      if (now) await this.#attempt(peer.id, 'merge delay', () => this.#checkMergeDelay(peer.id, now.head, now.fetchedAt));
     }
     return { logs, newFindings: this.#newFindings };
   }
@@ -147,9 +149,14 @@ export class Witness {
     }
   }
 
-  /** Every head the node reported more than the merge delay ago must be in the log it serves now. */
-  async #checkMergeDelay(nodeId: string, head: SignedTreeHead): Promise<void> {
-    const overdue = this.#sightings.overdue(nodeId, Date.now(), this.#opts.maxMergeDelayMs ?? MAX_MERGE_DELAY_MS);
+  /**
+   * Every head the node reported more than the merge delay before the witness
+   * fetched its log's head must be in that head (heads only grow, so a node
+   * that logs in time has it there). Measured from the fetch, not from now: a
+   * slow round must not make a punctual node late.
+   */
+  async #checkMergeDelay(nodeId: string, head: SignedTreeHead, fetchedAt: number): Promise<void> {
+    const overdue = this.#sightings.overdue(nodeId, fetchedAt, this.#opts.maxMergeDelayMs ?? MAX_MERGE_DELAY_MS);
     if (overdue.length === 0) return;
     const held = await heldBatchLeaves(this.#opts.sql, nodeId, overdue, head.size);
     for (const o of overdue) {
@@ -159,8 +166,8 @@ export class Witness {
       }
       await this.#env.report({
         kind: 'unlogged_batch', subject: `${nodeId}:${o.providerId}#${o.seq}`, logId: nodeId, providerId: o.providerId,
-        detail: `${nodeId} reported ${o.providerId}#${o.seq} as accepted ${Math.round((Date.now() - o.since) / 1000)} s ago, and its signed head of size ${head.size} does not hold it`,
-        evidence: { node: nodeId, provider_id: o.providerId, seq: o.seq.toString(), first_seen_ms: o.since, head_size: head.size, head_timestamp_ms: head.timestamp },
+        detail: `${nodeId} reported ${o.providerId}#${o.seq} as accepted ${Math.round((fetchedAt - o.since) / 1000)} s before its signed head of size ${head.size} was fetched, and that head does not hold it`,
+        evidence: { node: nodeId, provider_id: o.providerId, seq: o.seq.toString(), first_seen_ms: o.since, head_fetched_ms: fetchedAt, head: headEvidence(nodeId, head) },
       });
     }
   }
