@@ -1,3 +1,4 @@
+import { CordonError } from '../errors.js';
 import { Writable } from 'node:stream';
 import type { Sql, TransactionSql } from 'postgres';
 
@@ -17,8 +18,18 @@ export async function lockHead(tx: Tx, providerId: string, genesis: Uint8Array):
   return row!;
 }
 
+/**
+ * Moves a provider's head to a batch this database holds. The head may only
+ * ever name a stored batch: checked here, in the same statement, so no
+ * caller (and no driver fault, such as statements of a dead transaction
+ * replayed outside it) can leave a chain with a gap under its head.
+ */
 export async function setHead(tx: Tx, providerId: string, seq: bigint, digest: Uint8Array): Promise<void> {
-  await tx`UPDATE chain_heads SET seq = ${seq.toString()}, digest = ${digest}, updated_at = now() WHERE provider_id = ${providerId}`;
+  const moved = await tx`
+    UPDATE chain_heads SET seq = ${seq.toString()}, digest = ${digest}, updated_at = now()
+    WHERE provider_id = ${providerId}
+      AND EXISTS (SELECT 1 FROM batches WHERE provider_id = ${providerId} AND seq = ${seq.toString()} AND digest = ${digest})`;
+  if (moved.count !== 1) throw new CordonError('INTERNAL', `chain head of ${providerId} not moved to seq ${seq}: no such batch is stored`);
 }
 
 export async function batchDigestAt(tx: Tx, providerId: string, seq: bigint): Promise<Uint8Array | undefined> {

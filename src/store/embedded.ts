@@ -34,6 +34,12 @@ export interface EmbeddedServer {
   /** True when this process started the server (and so should stop it). */
   readonly startedHere: boolean;
   stop(): Promise<void>;
+  /**
+   * Restarts the server at the same port with the same options. `immediate`
+   * stops it as a crash would (no checkpoint; the restart replays the WAL).
+   * For fault tests and operators' recovery drills.
+   */
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
 }
 
 interface Binaries { initdb: string; pg_ctl: string; postgres: string }
@@ -202,6 +208,10 @@ export async function openEmbeddedServer(dir: string): Promise<EmbeddedServer> {
     startedHere,
     stop: async () => {
       await run(bins.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w'], runAs, 'stopping the embedded PostgreSQL').catch(() => undefined);
+    },
+    restart: async (mode) => {
+      // pg_ctl restart reuses the options the server was started with (postmaster.opts), so the port stays.
+      await run(bins.pg_ctl, ['restart', '-D', pgData, '-m', mode, '-w', '-t', String(START_TIMEOUT_S), '-l', join(pgData, 'server.log')], runAs, 'restarting the embedded PostgreSQL');
     },
   };
 }

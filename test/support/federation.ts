@@ -37,7 +37,7 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
 
 export async function createFederation(
   nodes: NodeSpec[],
-  opts: { founders?: string[]; threshold?: number; embedded?: string[]; policy?: { disclosure?: string; regulatorMinProviders?: number; extra?: Record<string, unknown> }; advertise?: Record<string, number> } = {},
+  opts: { founders?: string[]; threshold?: number; embedded?: string[]; policy?: { disclosure?: string; regulatorMinProviders?: number; extra?: Record<string, unknown> }; advertise?: Record<string, number>; databases?: Record<string, string> } = {},
 ): Promise<Federation> {
   const root = await mkdtemp(join(tmpdir(), 'cordon-fed-'));
   await chmod(root, 0o755);
@@ -48,7 +48,8 @@ export async function createFederation(
     dirs[n.id] = join(root, n.id);
     ports[n.id] = await freePort();
     const embedded = opts.embedded?.includes(n.id);
-    if (!embedded) databases[n.id] = await createTestDatabase(n.id);
+    // A database given for a node (e.g. on a server the test restarts) is used as is.
+    if (!embedded) databases[n.id] = opts.databases?.[n.id] ?? (await createTestDatabase(n.id));
     const r = await cli(['init', '--id', n.id, '--role', n.role, '--org', `Org ${n.id}`, '--dir', dirs[n.id]!, '--listen', `127.0.0.1:${ports[n.id]}`,
       ...(embedded ? [] : ['--database-url', databases[n.id]!])]);
     if (r.code !== 0) throw new Error(`init ${n.id}: ${r.err}`);

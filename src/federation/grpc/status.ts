@@ -1,5 +1,6 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { CordonError, type CordonErrorCode } from '../../errors.js';
+import { isDatabaseUnavailable } from '../../store/unavailable.js';
 
 /** One table from Cordon's error codes to gRPC status codes. */
 const GRPC_STATUS: Record<CordonErrorCode, status> = {
@@ -31,6 +32,9 @@ export function toServiceError(err: unknown, onInternal?: (err: unknown) => void
     if (err instanceof CordonErrorWithTrailers) for (const [k, v] of Object.entries(err.trailers)) metadata.set(k, v);
     return { code: GRPC_STATUS[err.code], details: err.message, metadata };
   }
+  // The database going away mid-call (a restart, a failover) is not a bug: nothing was
+  // committed, and the caller should retry. Its details stay in the node's log.
+  if (isDatabaseUnavailable(err)) return { code: status.UNAVAILABLE, details: 'the node\'s database is unavailable; retry later' };
   onInternal?.(err);
   return { code: status.INTERNAL, details: 'internal error (see the node log)' };
 }

@@ -73,6 +73,15 @@ describe('deploy files', async () => {
       for (const src of sources) expect(allowed, src).toContain(src.replace(/\/$/, ''));
     });
 
+    it('copies patches/ in before `npm ci`, whose postinstall applies them', async () => {
+      const scripts = (JSON.parse(await readFile('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+      expect(scripts.postinstall).toBe('patch-package');
+      const ci = docker.findIndex((i) => i.op === 'RUN' && i.args.includes('npm ci'));
+      const copy = docker.findIndex((i) => i.op === 'COPY' && i.args.split(/\s+/)[0] === 'patches');
+      expect(copy).toBeGreaterThanOrEqual(0);
+      expect(copy).toBeLessThan(ci);
+    });
+
     it('health-checks through `cordon health` (gRPC health) and starts `cordon node start`', () => {
       const healthcheck = finalStage.find((i) => i.op === 'HEALTHCHECK')!.args;
       expect(healthcheck).toMatch(/CMD .*\/app\/src\/cli\/bin\.js health --address .*127\.0\.0\.1:\$\{CORDON_LISTEN##\*:\}/);
