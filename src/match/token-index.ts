@@ -15,13 +15,22 @@
  * Layout: open addressing (linear probing, load ≤ 1/2) over the 64-bit keys
  * split in two uint32 halves; each slot heads a chain of postings, each
  * posting a (record, kind) pair; records live in parallel arrays. A
- * withdrawn record is tombstoned (its postings are skipped); the space is
- * reclaimed at the next rebuild.
+ * withdrawn record is tombstoned (its postings are skipped) and the index
+ * compacts itself once tombstones outnumber live records (see COMPACT_AT), so
+ * a node whose providers keep retracting and republishing holds memory for
+ * what is live, not for everything it has ever seen.
  */
 const INITIAL_SLOTS = 1 << 16;
 const INITIAL_POSTINGS = 1 << 16;
 const INITIAL_RECORDS = 1 << 14;
 const EMPTY = -1;
+/**
+ * Compaction runs when withdrawn records reach this many and outnumber the
+ * live ones: each compaction then costs no more than the withdrawals since
+ * the last one (amortized O(1) per withdrawal), and a small index never
+ * bothers.
+ */
+export const COMPACT_AT = 1 << 16;
 
 export interface IndexedRecord { provider: string; record: string; epoch: number; publishedMs: number; expiresMs: number }
 
@@ -44,6 +53,7 @@ export class TokenIndex {
   #recAlive = new Uint8Array(INITIAL_RECORDS);
   #recId: string[] = [];
   #records = 0;
+  #withdrawn = 0;
 
   readonly #providers: string[] = [];
   readonly #providerIndex = new Map<string, number>();
@@ -54,8 +64,18 @@ export class TokenIndex {
     return this.#postings;
   }
 
+  /** Records held, live or withdrawn but not yet compacted away. */
   get recordCount(): number {
     return this.#records;
+  }
+
+  get liveRecordCount(): number {
+    return this.#records - this.#withdrawn;
+  }
+
+  /** Bytes held by the typed arrays (what compaction bounds). */
+  get byteSize(): number {
+    return [this.#slotHi, this.#slotLo, this.#slotHead, this.#claimed, this.#postRecord, this.#postNext, this.#postKind, this.#recProvider, this.#recEpoch, this.#recPublished, this.#recExpires, this.#recAlive].reduce((n, a) => n + a.byteLength, 0);
   }
 
   /** Adds a record and its (kind, token) pairs. */
@@ -80,8 +100,96 @@ export class TokenIndex {
 
   /** Stops a record from matching (retraction, expiry). */
   withdraw(provider: string, record: string): void {
-    for (const ref of this.#byRecord.get(provider)?.get(record) ?? []) this.#recAlive[ref] = 0;
+    for (const ref of this.#byRecord.get(provider)?.get(record) ?? []) {
+      if (this.#recAlive[ref]) this.#withdrawn++;
+      this.#recAlive[ref] = 0;
+    }
     this.#byRecord.get(provider)?.delete(record);
+    if (this.#withdrawn >= COMPACT_AT && this.#withdrawn * 2 > this.#records) this.compact();
+  }
+
+  /**
+   * Drops withdrawn records and their postings, and the keys left with none,
+   * then sizes every array to what is live. Lookups answer exactly as before
+   * (postings keep their order within a key).
+   */
+  compact(): void {
+    const liveRef = new Int32Array(this.#records).fill(EMPTY);
+    let live = 0;
+    for (let r = 0; r < this.#records; r++) if (this.#recAlive[r]) liveRef[r] = live++;
+
+    const recCap = capacity(live, INITIAL_RECORDS);
+    const recProvider = new Uint16Array(recCap);
+    const recEpoch = new Uint32Array(recCap);
+    const recPublished = new Float64Array(recCap);
+    const recExpires = new Float64Array(recCap);
+    const recAlive = new Uint8Array(recCap);
+    const recId: string[] = new Array<string>(live);
+    for (let r = 0; r < this.#records; r++) {
+      const n = liveRef[r]!;
+      if (n === EMPTY) continue;
+      recProvider[n] = this.#recProvider[r]!;
+      recEpoch[n] = this.#recEpoch[r]!;
+      recPublished[n] = this.#recPublished[r]!;
+      recExpires[n] = this.#recExpires[r]!;
+      recAlive[n] = 1;
+      recId[n] = this.#recId[r]!;
+    }
+
+    // Postings: walk every key's chain, keep those of live records, relink in the same order.
+    let kept = 0;
+    for (let s = 0; s < this.#slotHead.length; s++) {
+      if (!this.#claimed[s]) continue;
+      for (let p = this.#slotHead[s]!; p !== EMPTY; p = this.#postNext[p]!) if (liveRef[this.#postRecord[p]!] !== EMPTY) kept++;
+    }
+    const postCap = capacity(kept, INITIAL_POSTINGS);
+    const postRecord = new Int32Array(postCap);
+    const postNext = new Int32Array(postCap);
+    const postKind = new Uint8Array(postCap);
+    const keys: { h: number; l: number; head: number }[] = [];
+    let n = 0;
+    for (let s = 0; s < this.#slotHead.length; s++) {
+      if (!this.#claimed[s]) continue;
+      let head = EMPTY;
+      let tail = EMPTY;
+      for (let p = this.#slotHead[s]!; p !== EMPTY; p = this.#postNext[p]!) {
+        const ref = liveRef[this.#postRecord[p]!]!;
+        if (ref === EMPTY) continue;
+        postRecord[n] = ref;
+        postKind[n] = this.#postKind[p]!;
+        postNext[n] = EMPTY;
+        if (tail === EMPTY) head = n;
+        else postNext[tail] = n;
+        tail = n++;
+      }
+      if (head !== EMPTY) keys.push({ h: this.#slotHi[s]!, l: this.#slotLo[s]!, head });
+    }
+
+    const slotCap = capacity(keys.length * 2, INITIAL_SLOTS);
+    this.#slotHi = new Uint32Array(slotCap);
+    this.#slotLo = new Uint32Array(slotCap);
+    this.#slotHead = new Int32Array(slotCap).fill(EMPTY);
+    this.#claimed = new Uint8Array(slotCap);
+    this.#slotsUsed = 0;
+    for (const k of keys) {
+      const slot = ~this.#find(k.h, k.l);
+      this.#slotHi[slot] = k.h;
+      this.#slotLo[slot] = k.l;
+      this.#slotHead[slot] = k.head;
+      this.#claimed[slot] = 1;
+      this.#slotsUsed++;
+    }
+
+    [this.#postRecord, this.#postNext, this.#postKind, this.#postings] = [postRecord, postNext, postKind, kept];
+    [this.#recProvider, this.#recEpoch, this.#recPublished, this.#recExpires, this.#recAlive, this.#recId, this.#records] = [recProvider, recEpoch, recPublished, recExpires, recAlive, recId, live];
+    this.#withdrawn = 0;
+    for (const refs of this.#byRecord.values()) {
+      for (const [record, list] of refs) {
+        const moved = list.map((r) => liveRef[r]!).filter((r) => r !== EMPTY);
+        if (moved.length) refs.set(record, moved);
+        else refs.delete(record);
+      }
+    }
   }
 
   /** Stops a token from matching anything (quarantine, never-match). */
@@ -191,6 +299,13 @@ export class TokenIndex {
     this.#recExpires = grow(this.#recExpires, new Float64Array(n));
     this.#recAlive = grow(this.#recAlive, new Uint8Array(n));
   }
+}
+
+/** The power of two at least `n` (and at least `min`). */
+function capacity(n: number, min: number): number {
+  let c = min;
+  while (c < n) c *= 2;
+  return c;
 }
 
 function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {

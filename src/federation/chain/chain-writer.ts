@@ -25,7 +25,7 @@ interface ProviderLane {
   /** Resolves when the latest queued commit has taken the head lock. */
   lockTail: Promise<void>;
   /** Settles when every queued commit has finished. */
-  tail: Promise<unknown>;
+  tail: Promise<void>;
   inFlight: number;
   /** Commits waiting for a free slot, in arrival order. */
   slots: (() => void)[];
@@ -67,7 +67,9 @@ export class ChainWriter {
     let locked!: () => void;
     lane.lockTail = new Promise<void>((resolve) => (locked = resolve));
     const commit = this.slot(lane).then(() => commitBatch(this.sql, verified, opts, { turn, locked }));
-    lane.tail = Promise.allSettled([lane.tail, commit]);
+    // Settles to nothing: a tail that kept allSettled's array would hold every result (and its
+    // batch bytes) ever committed on this lane, each array holding the one before it.
+    lane.tail = Promise.allSettled([lane.tail, commit]).then(() => undefined);
     let result: AcceptResult;
     try {
       result = await commit;
