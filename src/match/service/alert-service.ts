@@ -12,7 +12,7 @@ import type { Membership } from '../../federation/membership/membership.js';
 import { discloseAlert, discloseCampaign, type Viewer } from '../disclosure.js';
 import { applyFeedback, verifyFeedback } from '../feedback.js';
 import { alertsAfter, insertAlerts } from '../store/alerts.js';
-import { campaignEvents, campaignsById, listCampaigns, ownRecordsIn } from '../store/campaigns.js';
+import { campaignEvents, campaignsById, listCampaigns, ownRecordsIn, ownRecordsInEach } from '../store/campaigns.js';
 import { OPERATOR_RECIPIENT } from '../types.js';
 import type { AlertHub } from './alert-hub.js';
 import { alertMessage, campaignMessage, eventMessage } from './to-proto.js';
@@ -70,9 +70,9 @@ export function alertService(deps: PipelineDeps, env: { sql: Sql; membership: Me
       const limit = req.limit === 0 ? DEFAULT_CAMPAIGN_LIMIT : Math.min(req.limit, MAX_CAMPAIGN_LIMIT);
       const rows = await listCampaigns(sql, { minProviders: Math.max(floor, req.minProviders), limit, ...(viewer.role === 'provider' ? { provider: viewer.id } : {}) });
       const campaigns = [];
+      const owned = viewer.role === 'provider' ? await ownRecordsInEach(sql, rows.map((r) => r.campaign_id), viewer.id) : new Map<string, string[]>();
       for (const row of rows) {
-        const own = viewer.role === 'provider' ? await ownRecordsIn(sql, row.campaign_id, viewer.id) : [];
-        const d = discloseCampaign(row, own, viewer, policy());
+        const d = discloseCampaign(row, owned.get(row.campaign_id) ?? [], viewer, policy());
         if (d) campaigns.push(campaignMessage(d));
       }
       return create(ListCampaignsResponseSchema, { campaigns });

@@ -90,8 +90,23 @@ export async function listCampaigns(tx: Tx, o: CampaignListOptions): Promise<Cam
 }
 
 export async function ownRecordsIn(tx: Tx, campaignId: string, providerId: string): Promise<string[]> {
-  const rows = await tx<{ record_id: string }[]>`SELECT record_id FROM campaign_records WHERE campaign_id = ${campaignId} AND provider_id = ${providerId} ORDER BY record_id`;
-  return rows.map((r) => r.record_id);
+  return (await ownRecordsInEach(tx, [campaignId], providerId)).get(campaignId) ?? [];
+}
+
+/** A provider's records in each of several campaigns, in one query (a list page is one round trip, not one per campaign). */
+export async function ownRecordsInEach(tx: Tx, campaignIds: readonly string[], providerId: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (campaignIds.length === 0) return out;
+  const rows = await tx<{ campaign_id: string; record_id: string }[]>`
+    SELECT campaign_id, record_id FROM campaign_records
+    WHERE campaign_id = ANY(${campaignIds as string[]}::text[]) AND provider_id = ${providerId}
+    ORDER BY campaign_id, record_id`;
+  for (const r of rows) {
+    const list = out.get(r.campaign_id);
+    if (list) list.push(r.record_id);
+    else out.set(r.campaign_id, [r.record_id]);
+  }
+  return out;
 }
 
 /** Active and withdrawn campaigns (merged ones live on in their survivor), optionally only those updated after a time. */
