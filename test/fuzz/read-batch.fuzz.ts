@@ -15,6 +15,10 @@ import { defineTarget, prepared } from './harness/target.js';
  * result or its INTERNAL error naming the byte, never a RangeError or a
  * read past the buffer. On bytes the acceptance path would have stored,
  * the fields the matcher uses must agree with the generated decoder.
+ * On a valid batch cut short, the generated decoder is an exact oracle (the
+ * wire types are intact; only lengths overrun): the reader must refuse
+ * exactly when it does, so a reader that silently clamps an overrunning
+ * length to its buffer is caught.
  */
 export default defineTarget({
   name: 'read-batch',
@@ -22,10 +26,22 @@ export default defineTarget({
   async prepare() {
     return prepared({
       arbitrary: fc.oneof(
-        { weight: 4, arbitrary: mutatedBytes(validBatchBytes(), 5) },
-        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }) },
+        { weight: 4, arbitrary: mutatedBytes(validBatchBytes(), 5).map((bytes) => ({ bytes, cut: false })) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }).map((bytes) => ({ bytes, cut: false })) },
+        { weight: 2, arbitrary: fc.tuple(validBatchBytes(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })).map(([b, at]) => ({ bytes: b.subarray(0, Math.floor(at * b.length)), cut: true })) },
       ),
-      check(bytes) {
+      check({ bytes, cut }) {
+        if (cut) {
+          const reader = outcomeOf(() => readBatch(bytes), { kind: 'cordon', codes: ['INTERNAL'] });
+          let reference = 'accepted';
+          try {
+            fromBinary(BatchSchema, bytes);
+          } catch {
+            reference = 'refused';
+          }
+          invariant((reader === 'accepted') === (reference === 'accepted'), `a batch cut at byte ${bytes.length}: the reader ${reader === 'accepted' ? 'accepted' : 'refused'} it, the generated decoder ${reference} it`);
+          return reader;
+        }
         return outcomeOf(() => readBatch(bytes), { kind: 'cordon', codes: ['INTERNAL'] }, (read) => {
           // The fields must agree on what acceptance would have stored; beyond that the generated
           // decoder is no oracle (it reads a scalar sent with the wrong wire type as its declared type,

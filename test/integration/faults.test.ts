@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerClient } from '../../src/federation/client/peer-client.js';
@@ -14,8 +15,9 @@ import { seededRandom } from '../support/seeded-random.js';
  * Issue 10, item 1: a crash loop. Two providers publish to both consortium
  * nodes without pause while consortium nodes are killed with SIGKILL at
  * random moments and restarted, FAULT_CYCLES times (`npm run test:faults`
- * runs 100; CI a few). Afterwards: every batch a node acknowledged is held
- * by that node byte for byte; every provider chain on every node is exactly
+ * runs 100; CI a few). After each kill, before the restart: every batch the
+ * dead node acknowledged is in its database byte for byte. Afterwards: the
+ * same for every node; every provider chain on every node is exactly
  * 1..N (the provider's outbox), with no gap; `cordon audit fsck` recomputes
  * every root cleanly on both nodes; and the two nodes' heads are equal.
  * FAULT_SEED makes the kill schedule reproducible.
@@ -91,11 +93,31 @@ describe(`crash loop: kill -9 of consortium nodes while providers publish (${CYC
       }
     });
 
+    /** Every batch `node` acknowledged is in its database, byte for byte (compared by SHA-256). */
+    const expectDurable = async (node: string, cycle: number) => {
+      const sql = postgres(fed.databases[node]!, { max: 1, types: { bigint: postgres.BigInt } });
+      try {
+        for (const p of PROVIDERS) {
+          const mine = acked.get(`${node}/${p}`);
+          if (!mine?.size) continue;
+          const rows = await sql<{ seq: bigint; h: Uint8Array }[]>`SELECT seq, sha256(batch) AS h FROM batches WHERE provider_id = ${p}`;
+          const held = new Map(rows.map((r) => [r.seq, Buffer.from(r.h).toString('hex')]));
+          for (const [seq, bytes] of mine) {
+            expect(held.get(seq), `cycle ${cycle}: ${node} was killed and lacks ${p}#${seq}, which it had acknowledged`).toBe(createHash('sha256').update(bytes).digest('hex'));
+          }
+        }
+      } finally {
+        await sql.end();
+      }
+    };
     const restartMs: number[] = [];
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       await new Promise((r) => setTimeout(r, 50 + random() * MAX_KILL_DELAY_MS));
       const victim = CONSORTIUM[Math.floor(random() * CONSORTIUM.length)]!;
       await kill9(victim);
+      // Before the restart (and before anything could refill it by replication or redelivery):
+      // everything the dead node acknowledged is already durable in its database.
+      await expectDurable(victim, cycle);
       const t0 = Date.now();
       children[victim] = await startChild(fed, victim);
       restartMs.push(Date.now() - t0);
