@@ -51,7 +51,9 @@ async function mismatch(copy: LogCopy, acceptedSize: number, seen: LogHead, clie
     if (hashEquals(root, seen.head.root)) return undefined;
     return { reason: `the witness's copy has another root at size ${seen.head.size}`, evidence: { witness_root_at_size: Buffer.from(root).toString('base64') } };
   }
-  if (!client) return undefined;
+  // Every tree extends the empty one (and RFC 9162 has no proof for it): there is nothing to
+  // check yet. The gossiped head is checked again in later rounds, once the witness holds more.
+  if (!client || acceptedSize === 0) return undefined;
   const accepted = (await copy.acceptedHead())!;
   let proof: Uint8Array[];
   try {
