@@ -1,14 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeerClient } from '../../src/federation/client/peer-client.js';
 import type { RunningNode } from '../../src/federation/node/start-node.js';
-import { deliverTo } from '../../src/federation/provider/deliver.js';
-import { appendToChain } from '../../src/federation/provider/outbox.js';
-import { listHeads } from '../../src/store/chain-store.js';
 import { cli, createFederation, eventually, startChild, startInProcess, type Federation } from '../support/federation.js';
-import { makeRecords } from '../support/records.js';
+import { expectCompleteChains, nodeHeads, startPublishing, withNodeDb } from '../support/publish-load.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 /**
@@ -61,42 +56,12 @@ describe(`crash loop: kill -9 of consortium nodes while providers publish (${CYC
   it('loses no acknowledged batch, leaves no gap, keeps the log consistent, and converges', async () => {
     const started = Date.now();
     const random = seededRandom(SEED);
-    /** node → provider → seq → the exact bytes that node acknowledged. */
-    const acked = new Map<string, Map<bigint, Buffer>>();
-    const ack = (node: string, provider: string, seq: bigint, bytes: Uint8Array) => {
-      const key = `${node}/${provider}`;
-      if (!acked.has(key)) acked.set(key, new Map());
-      acked.get(key)!.set(seq, Buffer.from(bytes));
-    };
-    let stop = false;
-    let failures = 0;
-    const publishers = PROVIDERS.map(async (p) => {
-      const clients = CONSORTIUM.map((c) => new PeerClient({ id: p, key: providers[p]!.key.privateKey }, { id: c, address: `127.0.0.1:${fed.ports[c]}` }));
-      for (let round = 0; !stop; round++) {
-        await appendToChain(providers[p]!.db.sql, p, providers[p]!.key.privateKey, { records: makeRecords(60, `${p}-${round}`), retractions: [] }, { batchRecords: 20 });
-        for (const client of clients) {
-          try {
-            await deliverTo(providers[p]!.db.sql, p, client, (b) => ack(client.peer.id, p, b.seq, b.batch));
-          } catch {
-            failures++;
-          }
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      // After the last kill: deliver everything that is left to both nodes.
-      for (const client of clients) {
-        await eventually(async () => {
-          await deliverTo(providers[p]!.db.sql, p, client, (b) => ack(client.peer.id, p, b.seq, b.batch));
-          return true;
-        }, 60_000, `final delivery of ${p} to ${client.peer.id}`);
-        client.close();
-      }
-    });
+    const load = startPublishing(fed, providers, CONSORTIUM, { recordsPerRound: 60, batchRecords: 20 });
+    const { acked } = load;
 
     /** Every batch `node` acknowledged is in its database, byte for byte (compared by SHA-256). */
-    const expectDurable = async (node: string, cycle: number) => {
-      const sql = postgres(fed.databases[node]!, { max: 1, types: { bigint: postgres.BigInt } });
-      try {
+    const expectDurable = (node: string, cycle: number) =>
+      withNodeDb(fed, node, async (sql) => {
         for (const p of PROVIDERS) {
           const mine = acked.get(`${node}/${p}`);
           if (!mine?.size) continue;
@@ -106,10 +71,7 @@ describe(`crash loop: kill -9 of consortium nodes while providers publish (${CYC
             expect(held.get(seq), `cycle ${cycle}: ${node} was killed and lacks ${p}#${seq}, which it had acknowledged`).toBe(createHash('sha256').update(bytes).digest('hex'));
           }
         }
-      } finally {
-        await sql.end();
-      }
-    };
+      });
     const restartMs: number[] = [];
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       await new Promise((r) => setTimeout(r, 50 + random() * MAX_KILL_DELAY_MS));
@@ -122,28 +84,11 @@ describe(`crash loop: kill -9 of consortium nodes while providers publish (${CYC
       children[victim] = await startChild(fed, victim);
       restartMs.push(Date.now() - t0);
     }
-    stop = true;
-    await Promise.all(publishers);
+    await load.finish();
+    const failures = Object.values(load.failures).reduce((a, b) => a + b, 0);
     expect(failures, 'the kills interrupted publishing').toBeGreaterThan(0);
 
-    for (const node of CONSORTIUM) {
-      const sql = postgres(fed.databases[node]!, { max: 1, types: { bigint: postgres.BigInt } });
-      try {
-        for (const p of PROVIDERS) {
-          const rows = await sql<{ seq: bigint; batch: Uint8Array }[]>`SELECT seq, batch FROM batches WHERE provider_id = ${p} ORDER BY seq`;
-          const outbox = await providers[p]!.db.sql<{ seq: bigint }[]>`SELECT seq FROM outbox ORDER BY seq`;
-          // Gap-free and complete: exactly 1..N, the provider's whole chain.
-          expect(rows.map((r) => r.seq), `${node}: ${p}'s chain`).toEqual(outbox.map((r) => r.seq));
-          expect(rows.every((r, i) => r.seq === BigInt(i + 1))).toBe(true);
-          // Every acknowledged batch is there, byte for byte.
-          for (const [seq, bytes] of acked.get(`${node}/${p}`) ?? []) {
-            expect(Buffer.compare(Buffer.from(rows[Number(seq) - 1]!.batch), bytes), `${node}: ${p}#${seq}`).toBe(0);
-          }
-        }
-      } finally {
-        await sql.end();
-      }
-    }
+    for (const node of CONSORTIUM) await expectCompleteChains(fed, node, providers, acked);
 
     // The transparency log covers every accepted batch and recomputes to its signed roots.
     for (const node of CONSORTIUM) {
@@ -158,15 +103,7 @@ describe(`crash loop: kill -9 of consortium nodes while providers publish (${CYC
       expected.push(`${p}:${row!.n}`);
       for (const node of CONSORTIUM) expect(acked.get(`${node}/${p}`)?.size ?? 0).toBeLessThanOrEqual(row!.n);
     }
-    const heads = async (node: string) => {
-      const sql = postgres(fed.databases[node]!, { max: 1, types: { bigint: postgres.BigInt } });
-      try {
-        return (await listHeads(sql)).map((h) => `${h.provider_id}:${h.seq}:${Buffer.from(h.digest).toString('hex')}`);
-      } finally {
-        await sql.end();
-      }
-    };
-    const [h1, h2] = [await heads('c1'), await heads('c2')];
+    const [h1, h2] = [await nodeHeads(fed, 'c1'), await nodeHeads(fed, 'c2')];
     expect(h1).toEqual(h2);
     expect(h1.map((h) => h.split(':').slice(0, 2).join(':'))).toEqual(expected);
     console.log(JSON.stringify({ fault_cycles: CYCLES, seed: SEED, publish_failures: failures, batches: Object.fromEntries([...acked].map(([k, v]) => [k, v.size])), ms: Date.now() - started, restart_ms: restartMs }));

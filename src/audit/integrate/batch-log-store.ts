@@ -1,16 +1,11 @@
+import type { BatchLeafFields } from '../log-leaf.js';
 import type { Tx } from '../log-store.js';
 
 /**
  * SQL for logging accepted batches (migration 005: batches.log_idx, NULL until
  * the batch has its leaf in the node's own log).
  */
-export interface PendingBatch {
-  providerId: string;
-  seq: bigint;
-  digest: Uint8Array;
-  signature: string;
-  recordCount: number;
-  retractionCount: number;
+export interface PendingBatch extends BatchLeafFields {
   receivedAt: Date;
 }
 
