@@ -1,6 +1,8 @@
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { CordonError } from '../../errors.js';
-import { COPY_SIGNATURE, PG_EPOCH_US, TEXT_OID } from '../../store/copy-binary.js';
+import { COPY_SIGNATURE, TEXT_OID } from '../../store/copy-binary.js';
+import { copyBytes, TWO_32, writeTime } from './wire/copy-fields.js';
+import { fieldTag, ProtoReader, WT_I32, WT_LEN, WT_VARINT } from './wire/proto-reader.js';
 import { MAX_LABELS_PER_RECORD, MAX_TOKENS_PER_RECORD, TOKEN_BYTES } from './limits.js';
 import {
   asciiRuleOk,
@@ -24,7 +26,9 @@ import {
  *
  * How: one scan of the top level (header fields and counts; records are
  * stepped over by length, so the header is known before any row is written),
- * then one pass over the records and retractions.
+ * then one pass over the records and retractions. The wire primitives it
+ * stands on are wire/proto-reader.ts; the COPY field writers,
+ * wire/copy-fields.ts.
  *
  * Wire format: the protobuf encoding spec. Field numbers follow
  * proto/cordon/v1/common.proto (keep the two in sync; the unit tests compare
@@ -87,16 +91,6 @@ export interface DecodeBatchOptions {
  */
 export const MAX_REPEATED_PROVIDER_BYTES = 16 * 1024 * 1024;
 
-const WT_VARINT = 0;
-const WT_I64 = 1;
-const WT_LEN = 2;
-const WT_START_GROUP = 3;
-const WT_END_GROUP = 4;
-const WT_I32 = 5;
-const WIRE_TYPE_NAMES = ['varint', 'i64', 'len', 'start-group', 'end-group', 'i32'];
-/** How deep unknown groups may nest. */
-const MAX_GROUP_DEPTH = 64;
-
 /** Declared fields of each message (index = field number), for error messages and wrong-wire-type detection. */
 const BATCH_FIELDS = [undefined, 'provider_id', 'seq', 'prev_digest', 'created_ms', 'records', 'retractions'];
 const RECORD_FIELDS = [undefined, 'record_id', 'epoch', 'kind', 'tokens', 'template', 'labels', 'score', 'first_seen_ms', 'last_seen_ms', 'expires_ms'];
@@ -106,54 +100,47 @@ const RETRACTION_FIELDS = [undefined, 'record_id', 'reason'];
 
 const tag = (field: number, wireType: number): number => (field << 3) | wireType;
 // Batch
-const B_PROVIDER_ID = tag(1, WT_LEN);
-const B_SEQ = tag(2, WT_VARINT);
-const B_PREV_DIGEST = tag(3, WT_LEN);
-const B_CREATED_MS = tag(4, WT_VARINT);
-const B_RECORDS = tag(5, WT_LEN);
-const B_RETRACTIONS = tag(6, WT_LEN);
+const B_PROVIDER_ID = fieldTag(1, WT_LEN);
+const B_SEQ = fieldTag(2, WT_VARINT);
+const B_PREV_DIGEST = fieldTag(3, WT_LEN);
+const B_CREATED_MS = fieldTag(4, WT_VARINT);
+const B_RECORDS = fieldTag(5, WT_LEN);
+const B_RETRACTIONS = fieldTag(6, WT_LEN);
 // Record
-const R_RECORD_ID = tag(1, WT_LEN);
-const R_EPOCH = tag(2, WT_VARINT);
-const R_KIND = tag(3, WT_VARINT);
-const R_TOKENS = tag(4, WT_LEN);
-const R_TEMPLATE = tag(5, WT_LEN);
-const R_LABELS = tag(6, WT_LEN);
-const R_SCORE = tag(7, WT_I32);
-const R_FIRST_SEEN = tag(8, WT_VARINT);
-const R_LAST_SEEN = tag(9, WT_VARINT);
-const R_EXPIRES = tag(10, WT_VARINT);
+const R_RECORD_ID = fieldTag(1, WT_LEN);
+const R_EPOCH = fieldTag(2, WT_VARINT);
+const R_KIND = fieldTag(3, WT_VARINT);
+const R_TOKENS = fieldTag(4, WT_LEN);
+const R_TEMPLATE = fieldTag(5, WT_LEN);
+const R_LABELS = fieldTag(6, WT_LEN);
+const R_SCORE = fieldTag(7, WT_I32);
+const R_FIRST_SEEN = fieldTag(8, WT_VARINT);
+const R_LAST_SEEN = fieldTag(9, WT_VARINT);
+const R_EXPIRES = fieldTag(10, WT_VARINT);
 // Token
-const T_KIND = tag(1, WT_VARINT);
-const T_VALUE = tag(2, WT_LEN);
+const T_KIND = fieldTag(1, WT_VARINT);
+const T_VALUE = fieldTag(2, WT_LEN);
 // TemplateSignature
-const S_BANDS = tag(1, WT_LEN);
-const S_MINHASH = tag(2, WT_VARINT);
-const S_MINHASH_PACKED = tag(2, WT_LEN);
+const S_BANDS = fieldTag(1, WT_LEN);
+const S_MINHASH = fieldTag(2, WT_VARINT);
+const S_MINHASH_PACKED = fieldTag(2, WT_LEN);
 // Retraction
-const X_RECORD_ID = tag(1, WT_LEN);
-const X_REASON = tag(2, WT_LEN);
+const X_RECORD_ID = fieldTag(1, WT_LEN);
+const X_REASON = fieldTag(2, WT_LEN);
 
-const TWO_32 = 4294967296;
-const PG_EPOCH_US_NUMBER = Number(PG_EPOCH_US);
-/** |ms| up to this converts to µs since 2000 exactly in float arithmetic (|result| < 2^53). */
-const FAST_TIME_MS = 8e12;
 /** Columns of RECORD_COLUMNS, in order. */
 const RECORD_COLUMN_COUNT = 13;
 /** Bytes of a row besides provider_id, record_id, the tokens, the template and the labels themselves (labels: 4 + text bytes each). */
 const ROW_FIXED_BYTES = 2 /* column count */ + 4 + 4 /* provider_id, record_id lengths */ + 12 /* seq */ + 8 /* epoch */ + 6 /* kind */
   + 4 /* tokens length */ + 8 /* template lengths */ + 4 + 16 + 8 /* labels: length, array header, dimension */ + 8 /* score */ + 3 * 12 /* times */;
 
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** Decodes, checks and encodes a batch in one pass over its bytes (see the module comment). */
 export function decodeBatchForCommit(bytes: Uint8Array, where: string, opts: DecodeBatchOptions): DecodedBatch {
   return new BatchDecoder(bytes, where).decode(opts);
 }
 
-class BatchDecoder implements RecordFacts {
-  private readonly buf: Latin1Buffer;
-  private pos = 0;
+class BatchDecoder extends ProtoReader implements RecordFacts {
 
   // Where the reader is, for wire error messages.
   private recordIndex = -1;
@@ -193,10 +180,6 @@ class BatchDecoder implements RecordFacts {
   private expiresLo = 0;
   private expiresHi = 0;
 
-  // The last varint64 read.
-  private lo = 0;
-  private hi = 0;
-
   // COPY output.
   private out: Buffer = Buffer.alloc(0);
   private outView: DataView = new DataView(new ArrayBuffer(0));
@@ -208,7 +191,7 @@ class BatchDecoder implements RecordFacts {
   private readonly view: DataView;
 
   constructor(bytes: Uint8Array, private readonly where: string) {
-    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Latin1Buffer;
+    super(bytes);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -571,10 +554,10 @@ class BatchDecoder implements RecordFacts {
     o += 2;
     // provider_id text
     dv.setUint32(o, providerLength);
-    o = copy(src, this.providerStart, providerLength, dv, o + 4);
+    o = copyBytes(src, this.providerStart, providerLength, dv, o + 4);
     // record_id text (ASCII: the rules checked it)
     dv.setUint32(o, idLength);
-    o = copy(src, this.idStart, idLength, dv, o + 4);
+    o = copyBytes(src, this.idStart, idLength, dv, o + 4);
     // seq int8
     dv.setUint32(o, 8);
     dv.setUint32(o + 4, this.seqHi);
@@ -591,7 +574,7 @@ class BatchDecoder implements RecordFacts {
     o += 4;
     for (let j = 0; j < tokenCount; j++) {
       dv.setUint8(o, this.tokenKinds[j]!);
-      o = copy(src, this.tokenStarts[j]!, TOKEN_BYTES, dv, o + 1);
+      o = copyBytes(src, this.tokenStarts[j]!, TOKEN_BYTES, dv, o + 1);
     }
     if (minhashCount > 0) {
       // template_minhash bytea: big-endian uint32s
@@ -602,7 +585,7 @@ class BatchDecoder implements RecordFacts {
       // template_bands bytea: the bands concatenated
       dv.setUint32(o, this.bandBytes);
       o += 4;
-      for (let j = 0; j < this.bandCount; j++) o = copy(src, this.bandStarts[j]!, this.bandLengths[j]!, dv, o);
+      for (let j = 0; j < this.bandCount; j++) o = copyBytes(src, this.bandStarts[j]!, this.bandLengths[j]!, dv, o);
     } else {
       dv.setInt32(o, -1); // NULL
       dv.setInt32(o + 4, -1);
@@ -621,7 +604,7 @@ class BatchDecoder implements RecordFacts {
       for (let j = 0; j < labelCount; j++) {
         const n = this.labelLengths[j]!;
         dv.setUint32(o, n);
-        o = copy(src, this.labelStarts[j]!, n, dv, o + 4);
+        o = copyBytes(src, this.labelStarts[j]!, n, dv, o + 4);
       }
     }
     // score float4: the wire's little-endian float32 written big-endian (bit for bit; in [0, 1], so no NaN to canonicalize)
@@ -651,166 +634,7 @@ class BatchDecoder implements RecordFacts {
     this.outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
   }
 
-  // ---- wire primitives; `end` is the end of the enclosing message ----
-
-  /** A field tag, checked like protobuf does (uint32, field ≥ 1, wire type ≤ 5). */
-  private tag(end: number): number {
-    const buf = this.buf;
-    const p = this.pos;
-    let t = buf[p]!; // p < end: callers loop while pos < end
-    if (t < 0x80) {
-      this.pos = p + 1;
-    } else {
-      t &= 0x7f;
-      let q = p + 1;
-      for (let shift = 7; ; shift += 7) {
-        if (q >= end) { this.pos = q; this.fail('truncated tag'); }
-        const b = buf[q++]!;
-        if (shift === 28) {
-          if (b > 0x0f) { this.pos = p; this.fail('tag does not fit in uint32'); }
-          t = (t | (b << 28)) >>> 0;
-          break;
-        }
-        t |= (b & 0x7f) << shift;
-        if (b < 0x80) break;
-      }
-      this.pos = q;
-    }
-    if (t >>> 3 === 0) { this.pos = p; this.fail('field number 0'); }
-    if ((t & 7) > 5) { this.pos = p; this.fail(`invalid wire type ${t & 7}`); }
-    return t;
-  }
-
-  /** A varint field's low 32 bits, unsigned (uint32; `| 0` gives int32/enum), as protobuf truncates. */
-  private uint32(end: number): number {
-    const buf = this.buf;
-    let p = this.pos;
-    if (p < end) {
-      const b = buf[p]!;
-      if (b < 0x80) { this.pos = p + 1; return b; }
-    }
-    let v = 0;
-    for (let i = 0; i < 10; i++) {
-      if (p >= end) { this.pos = p; this.fail('truncated varint'); }
-      const b = buf[p++]!;
-      if (i < 5) v |= (b & 0x7f) << (7 * i);
-      if (b < 0x80) { this.pos = p; return v >>> 0; }
-    }
-    this.pos = p;
-    return this.fail('varint longer than 10 bytes');
-  }
-
-  /** A 64-bit varint into this.lo (uint32) and this.hi (int32), as protobuf reads int64/uint64. */
-  private varint64(end: number): void {
-    const buf = this.buf;
-    let p = this.pos;
-    let lo = 0;
-    let hi = 0;
-    let b = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (p >= end) { this.pos = p; this.fail('truncated varint'); }
-      b = buf[p++]!;
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) { this.pos = p; this.lo = lo >>> 0; this.hi = 0; return; }
-    }
-    if (p >= end) { this.pos = p; this.fail('truncated varint'); }
-    b = buf[p++]!;
-    lo |= (b & 0x0f) << 28;
-    hi = (b & 0x70) >> 4;
-    if (b < 0x80) { this.pos = p; this.lo = lo >>> 0; this.hi = hi; return; }
-    for (let shift = 3; shift <= 31; shift += 7) {
-      if (p >= end) { this.pos = p; this.fail('truncated varint'); }
-      b = buf[p++]!;
-      hi |= (b & 0x7f) << shift;
-      if (b < 0x80) { this.pos = p; this.lo = lo >>> 0; this.hi = hi | 0; return; }
-    }
-    this.pos = p;
-    this.fail('varint longer than 10 bytes');
-  }
-
-  /** A length prefix; the bytes it announces must lie within the enclosing message. */
-  private len(end: number): number {
-    const start = this.pos;
-    let n: number;
-    const b = start < end ? this.buf[start]! : 0x80;
-    if (b < 0x80) {
-      this.pos = start + 1;
-      n = b;
-    } else {
-      this.varint64(end);
-      if (this.hi !== 0) { this.pos = start; this.fail('length does not fit in 32 bits'); }
-      n = this.lo;
-    }
-    const left = end - this.pos;
-    if (n > left) { this.pos = start; this.fail(`length ${n} runs past the end of the enclosing message (${left} bytes left)`); }
-    return n;
-  }
-
-  /** Rejects bytes[start, end) unless it is valid UTF-8 (proto3 strings must be). */
-  private utf8(start: number, end: number): void {
-    const buf = this.buf;
-    for (let i = start; i < end; i++) {
-      if (buf[i]! >= 0x80) {
-        if (!isUtf8(buf.subarray(start, end))) { this.pos = start; this.fail('string is not valid UTF-8'); }
-        return;
-      }
-    }
-  }
-
-  /** A string already checked by utf8(). */
-  private text(start: number, length: number): string {
-    const buf = this.buf;
-    const end = start + length;
-    for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return buf.toString('utf8', start, end);
-    return buf.latin1Slice(start, end);
-  }
-
-  /** A field the switch did not take: a declared field with the wrong wire type (rejected), or an unknown one (skipped). */
-  private other(t: number, end: number, fields: readonly (string | undefined)[]): void {
-    const field = t >>> 3;
-    if (field < fields.length && fields[field] !== undefined) {
-      this.fail(`field ${fields[field]} (${field}) has wire type ${WIRE_TYPE_NAMES[t & 7]}`);
-    }
-    this.skip(t, end, 0);
-  }
-
-  /** Skips the value of an unknown field whose tag `t` was just read. */
-  private skip(t: number, end: number, depth: number): void {
-    switch (t & 7) {
-      case WT_VARINT:
-        this.varint64(end);
-        return;
-      case WT_I64:
-        if (end - this.pos < 8) this.fail('truncated fixed64');
-        this.pos += 8;
-        return;
-      case WT_LEN: {
-        const n = this.len(end);
-        this.pos += n;
-        return;
-      }
-      case WT_I32:
-        if (end - this.pos < 4) this.fail('truncated fixed32');
-        this.pos += 4;
-        return;
-      case WT_START_GROUP: {
-        if (depth >= MAX_GROUP_DEPTH) this.fail('groups nested too deeply');
-        for (;;) {
-          if (this.pos >= end) this.fail(`unterminated group ${t >>> 3}`);
-          const u = this.tag(end);
-          if ((u & 7) === WT_END_GROUP) {
-            if (u >>> 3 !== t >>> 3) this.fail(`group ${t >>> 3} ended by end-group ${u >>> 3}`);
-            return;
-          }
-          this.skip(u, end, depth + 1);
-        }
-      }
-      default:
-        this.fail(`unexpected end-group ${t >>> 3}`);
-    }
-  }
-
-  private fail(what: string): never {
+  protected fail(what: string): never {
     let path = '';
     if (this.recordIndex >= 0) {
       path = `records[${this.recordIndex}]`;
@@ -822,29 +646,6 @@ class BatchDecoder implements RecordFacts {
     }
     throw new CordonError('INVALID_INPUT', `${this.where}: not a valid cordon.v1.Batch (${path}${what} at byte ${this.pos})`);
   }
-}
-
-/** Copies n bytes between views, four at a time. */
-function copy(src: DataView, start: number, n: number, dst: DataView, o: number): number {
-  const words = n & ~3;
-  let i = 0;
-  for (; i < words; i += 4) dst.setUint32(o + i, src.getUint32(start + i));
-  for (; i < n; i++) dst.setUint8(o + i, src.getUint8(start + i));
-  return o + n;
-}
-
-/** A timestamptz field: length 8, then µs since 2000-01-01 as int64 (as BinaryCopyWriter writes it). */
-function writeTime(dv: DataView, o: number, ms: number): number {
-  dv.setUint32(o, 8);
-  if (ms >= -FAST_TIME_MS && ms <= FAST_TIME_MS) {
-    const us = ms * 1000 - PG_EPOCH_US_NUMBER;
-    const hi = Math.floor(us / TWO_32);
-    dv.setInt32(o + 4, hi);
-    dv.setUint32(o + 8, us - hi * TWO_32);
-  } else {
-    dv.setBigInt64(o + 4, BigInt(ms) * 1000n - PG_EPOCH_US);
-  }
-  return o + 12;
 }
 
 function grow<T extends Int32Array | Uint32Array>(a: T): T {
