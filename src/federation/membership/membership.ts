@@ -15,6 +15,8 @@ export class Membership {
   private current: Manifest;
   private keys = new Map<string, KeyObject>();
   private readonly listeners = new Set<(m: Manifest) => void>();
+  /** Settles when the updates queued so far are done (see update). */
+  private updating: Promise<void> = Promise.resolve();
 
   private constructor(doc: GeneralJws, manifest: Manifest, private readonly path?: string) {
     this.doc = doc;
@@ -74,7 +76,17 @@ export class Membership {
    * Returns false for the version already held; throws for anything invalid.
    * Persists it (atomically) before it takes effect, so a restart keeps it.
    */
-  async update(doc: GeneralJws, where = 'manifest update'): Promise<boolean> {
+  update(doc: GeneralJws, where = 'manifest update'): Promise<boolean> {
+    // One at a time: the same update often arrives twice at once (pushed by an operator and
+    // relayed by a peer); run together, both wrote the one temporary file and the second
+    // rename failed. In turn, the second finds the payload already current.
+    const run = this.updating.then(() => this.apply(doc, where));
+    this.updating = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+
+  private async apply(doc: GeneralJws, where: string): Promise<boolean> {
     const incoming = parseGeneralJws(JSON.stringify(doc), where);
     if (incoming.payload === this.doc.payload) return false;
     const manifest = verifyManifest(incoming, where, this.current);

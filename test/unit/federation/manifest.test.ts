@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateNodeKey, type NodeKey } from '../../../src/crypto/keys.js';
 import { addSignature, readManifestPayload, unsignedManifest, validFounderSignatures, verifyManifest } from '../../../src/federation/membership/manifest-jws.js';
@@ -72,5 +75,17 @@ describe('membership manifest (JWS General JSON, m of n founders)', () => {
     expect(membership.activeKey('p1')).toBeUndefined();
     expect(membership.member('p1')?.status).toBe('revoked');
     await expect(membership.update(signBy(v2, 'c1'))).resolves.toBe(false); // same payload: no-op
+  });
+
+  it('applies the same update arriving twice at once exactly once, and keeps it on disk', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'cordon-manifest-')), 'manifest.json');
+    await writeFile(path, JSON.stringify(signBy(base(), 'c1', 'c2')));
+    const membership = await Membership.load(path);
+    const v2 = signBy(base({ version: 2 }), 'c1', 'c2');
+    // Pushed by an operator and relayed by a peer in the same moment.
+    const outcomes = await Promise.all([membership.update(v2, 'push'), membership.update(v2, 'relay')]);
+    expect(outcomes).toEqual([true, false]);
+    expect(membership.version).toBe(2);
+    expect(JSON.parse(await readFile(path, 'utf8')).payload).toBe(v2.payload);
   });
 });
