@@ -66,8 +66,9 @@ export class PeerClient {
     this.client = new FederationClient(peer.address, credentials.createInsecure(), CLIENT_OPTIONS) as Client & Record<string, Function>;
   }
 
-  private metadata(): Metadata {
-    const md = new Metadata();
+  /** A fresh call token; `waitForReady` is a metadata option in grpc-js (not a call option). */
+  private metadata(waitForReady = false): Metadata {
+    const md = new Metadata({ waitForReady });
     md.set('authorization', `Bearer ${mintCallToken(this.self.id, this.self.key, this.peer.id)}`);
     return md;
   }
@@ -85,9 +86,9 @@ export class PeerClient {
 
   /** Issues the call synchronously (calls leave in the order they are made), resolving with the answer. */
   private unary<O>(method: string, request: unknown, deadlineMs = UNARY_DEADLINE_MS, client = this.client, waitForReady = false): Promise<O> {
-    const metadata = this.metadata();
+    const metadata = this.metadata(waitForReady);
     return new Promise<O>((resolve, reject) => {
-      client[method]!(request, metadata, { deadline: Date.now() + deadlineMs, waitForReady }, (err: ServiceError | null, res: O) => {
+      client[method]!(request, metadata, { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, res: O) => {
         if (!err) return resolve(res);
         const headSeq = err.metadata?.get(HEAD_SEQ_TRAILER)[0];
         const e = fromServiceError(err, this.peer.id);
@@ -100,8 +101,8 @@ export class PeerClient {
     return this.unary('publish', create(PublishRequestSchema, { batch }), PUBLISH_DEADLINE_MS);
   }
 
-  getHeads(): Promise<GetHeadsResponse> {
-    return this.unary('getHeads', create(GetHeadsRequestSchema, {}));
+  getHeads(opts: CallOptions = {}): Promise<GetHeadsResponse> {
+    return this.unary('getHeads', create(GetHeadsRequestSchema, {}), opts.deadlineMs ?? UNARY_DEADLINE_MS, this.client, opts.waitForReady ?? false);
   }
 
   getManifest(): Promise<GetManifestResponse> {
@@ -135,7 +136,7 @@ export class PeerClient {
    * any other failure is a CordonError naming the peer.
    */
   async *stream<I extends DescMessage, O extends DescMessage>(method: DescMethodServerStreaming<I, O>, request: MessageShape<I>, opts: CallOptions = {}): AsyncGenerator<MessageShape<O>> {
-    const call = this.clientFor(method.parent)[method.localName]!(request, this.metadata(), {
+    const call = this.clientFor(method.parent)[method.localName]!(request, this.metadata(opts.waitForReady), {
       deadline: Date.now() + (opts.deadlineMs ?? STREAM_DEADLINE_MS),
     }) as ClientReadableStream<MessageShape<O>>;
     const cancel = () => call.cancel();

@@ -38,7 +38,9 @@ async function checkPeer(config: ResolvedConfig, key: NodeKey, peer: Peer): Prom
   if (probe.status !== 'SERVING') return fail(name, `${peer.address}: health is ${probe.status}`);
   const client = new PeerClient({ id: config.id, key: key.privateKey }, peer);
   try {
-    await client.getHeads();
+    // The peer just answered the health probe: wait (within the timeout) for this fresh channel to
+    // connect rather than failing on a transient first attempt, which is not what is being checked.
+    await client.getHeads({ deadlineMs: PEER_TIMEOUT_MS, waitForReady: true });
   } catch (err) {
     return fail(name, `${peer.address}: SERVING, but an authenticated call failed: ${errorMessage(err)}`);
   } finally {
