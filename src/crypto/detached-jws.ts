@@ -29,8 +29,13 @@ export interface ParsedDetached { header: DetachedHeader; protectedB64: string; 
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
-/** Parses the compact detached form strictly; every failure names what is wrong. */
-export function parseDetached(jws: string, where: string): ParsedDetached {
+/**
+ * Parses the compact detached form strictly; every failure names what is wrong.
+ * `typ` is required and must match the header's: each kind of signed
+ * statement has its own typ, so a signature made for one protocol (a batch, a
+ * report, a PSI summary, an OPRF deal) never verifies as another.
+ */
+export function parseDetached(jws: string, where: string, typ: string): ParsedDetached {
   const bad = (what: string) => new CordonError('INVALID_SIGNATURE', `${where}: ${what}`);
   if (typeof jws !== 'string' || jws.length > 4096) throw bad('signature is not a compact detached JWS');
   const parts = jws.split('.');
@@ -51,6 +56,7 @@ export function parseDetached(jws: string, where: string): ParsedDetached {
   if (typeof header.kid !== 'string' || header.kid === '') throw bad('signature header has no kid');
   const signature = Buffer.from(sigB64, 'base64url');
   if (signature.length !== 64) throw bad('Ed25519 signature must be 64 bytes');
+  if (header.typ !== typ) throw bad(`typ must be ${typ}, got ${JSON.stringify(header.typ)}`);
   return { header, protectedB64, signature };
 }
 

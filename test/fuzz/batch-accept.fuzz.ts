@@ -1,6 +1,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { signDetached } from '../../src/crypto/detached-jws.js';
+import { BATCH_SIGNATURE_TYP } from '../../src/federation/chain/digest.js';
 import { verifySignedBatch } from '../../src/federation/chain/accept-batch.js';
 import { batchDigest, sameBytes } from '../../src/federation/chain/digest.js';
 import { validateBatch } from '../../src/federation/chain/validate-batch.js';
@@ -46,7 +47,7 @@ export default defineTarget({
     function signatureFor(bytes: Uint8Array, signer: Signer): string {
       // A stranger signs with a key of its own making as far as the node can tell: p1's key under an unknown kid.
       const key = signer === 'nobody' ? consortium.keys.p1 : consortium.keys[signer];
-      return signDetached(bytes, key.privateKey, signer);
+      return signDetached(bytes, key.privateKey, signer, BATCH_SIGNATURE_TYP);
     }
 
     return prepared({

@@ -1,4 +1,4 @@
-import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
 import { CordonError } from '../../errors.js';
 import type { Membership } from '../membership/membership.js';
@@ -36,6 +36,20 @@ export function mintCallToken(callerId: string, key: KeyObject, audience: string
 const unauthenticated = (what: string) => new CordonError('UNAUTHENTICATED', `call token: ${what}`);
 
 /**
+ * The one answer to every refusal decided before a signature verifies: an
+ * unknown signer, a listed member (active or not) whose key does not verify
+ * the token, and a forged token all read alike, so a caller without a
+ * member's key cannot tell which ids are members, revoked or active.
+ */
+export const NOT_ACCEPTED = 'not accepted (its signer is unknown here or its signature does not verify)';
+
+/**
+ * An unknown signer's token is still checked, against a key nobody holds, so
+ * that refusing it takes the time refusing a bad signature does.
+ */
+const DECOY_KEY: KeyObject = generateKeyPairSync('ed25519').publicKey;
+
+/**
  * Verifies call tokens for one node. `startedAt` refuses tokens issued before
  * this process started: the replay cache lives in memory, and callers mint a
  * fresh token per call, so an older token can only be a replay.
@@ -63,10 +77,9 @@ export class CallTokenVerifier {
       throw unauthenticated('not a JWT');
     }
     if (!kid) throw unauthenticated('header has no kid');
+    // Nothing below may depend on whether `kid` is a member until the signature verifies.
     const member = this.membership.member(kid);
-    if (!member) throw unauthenticated(`'${kid}' is not a member of the consortium`);
-    if (member.status !== 'active') throw new CordonError('PERMISSION_DENIED', `call token: member '${kid}' is ${member.status}`);
-    const key = this.membership.activeKey(kid)!;
+    const key = (member && this.membership.listedKey(kid)) ?? DECOY_KEY;
     let payload;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -79,11 +92,13 @@ export class CallTokenVerifier {
         currentDate: new Date(now),
       }));
     } catch (err) {
+      if (err instanceof joseErrors.JWSSignatureVerificationFailed || !member) throw unauthenticated(NOT_ACCEPTED);
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated('expired');
       if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`${err.claim} claim rejected (${err.reason})${err.claim === 'aud' ? `: not for ${this.selfId}` : ''}`);
-      if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw unauthenticated('signature does not verify');
       throw unauthenticated((err as Error).message);
     }
+    // The signer holds this member's key: it may learn its own status.
+    if (!member || member.status !== 'active') throw new CordonError('PERMISSION_DENIED', `call token: member '${kid}' is ${member?.status ?? 'unknown'}`);
     const iat = payload.iat!;
     const exp = payload.exp!;
     if (exp - iat > MAX_TOKEN_LIFETIME_S) throw unauthenticated(`lifetime ${exp - iat} s exceeds ${MAX_TOKEN_LIFETIME_S} s`);

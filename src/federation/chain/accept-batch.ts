@@ -13,7 +13,7 @@ import {
 } from '../../store/chain-store.js';
 import type { Membership } from '../membership/membership.js';
 import { CordonErrorWithTrailers } from '../grpc/status.js';
-import { batchDigest, hex, sameBytes } from './digest.js';
+import { BATCH_SIGNATURE_TYP, batchDigest, hex, sameBytes } from './digest.js';
 import { GENESIS_DIGEST, MAX_BATCH_BYTES } from './limits.js';
 import { decodeBatchForCommit, type DecodedBatch } from './batch-wire.js';
 
@@ -56,7 +56,7 @@ export const HEAD_DIGEST_TRAILER = 'cordon-head-digest';
 export function verifySignedBatch(signed: SignedBatchBytes, membership: Membership, opts: Pick<AcceptOptions, 'checkSkew' | 'now'>): VerifiedBatch {
   if (signed.batch.length === 0) throw new CordonError('INVALID_INPUT', 'batch: empty');
   if (signed.batch.length > MAX_BATCH_BYTES) throw new CordonError('INVALID_INPUT', `batch: ${signed.batch.length} bytes exceeds the ${MAX_BATCH_BYTES}-byte limit`);
-  const jws = parseDetached(signed.signature, 'batch signature');
+  const jws = parseDetached(signed.signature, 'batch signature', BATCH_SIGNATURE_TYP);
   const signer = membership.member(jws.header.kid);
   if (!signer) throw new CordonError('PERMISSION_DENIED', `batch signature: '${jws.header.kid}' is not a member`);
   if (signer.status !== 'active') throw new CordonError('PERMISSION_DENIED', `batch signature: member '${signer.id}' is ${signer.status}`);

@@ -77,14 +77,15 @@ export function readManifestPayload(doc: GeneralJws, where: string): Manifest {
 export function validFounderSignatures(doc: GeneralJws, trusted: Manifest): string[] {
   const signers = new Set<string>();
   for (const s of doc.signatures) {
-    let header: { alg?: unknown; kid?: unknown };
+    let header: { alg?: unknown; kid?: unknown; typ?: unknown };
     try {
       header = JSON.parse(Buffer.from(s.protected, 'base64url').toString('utf8')) as typeof header;
     } catch {
       continue;
     }
     // `null` (and other non-objects) are valid JSON but not a header: skip them like any other bad entry.
-    if (!header || typeof header !== 'object' || header.alg !== 'EdDSA' || typeof header.kid !== 'string') continue;
+    // A founder's signature counts only as a manifest signature (its typ): no other statement it signs can pass for one.
+    if (!header || typeof header !== 'object' || header.alg !== 'EdDSA' || header.typ !== MANIFEST_TYP || typeof header.kid !== 'string') continue;
     const founder = trusted.founders.includes(header.kid) ? trusted.members.find((m) => m.id === header.kid) : undefined;
     // A revoked or suspended founder's signature no longer counts.
     if (!founder || founder.status !== 'active') continue;

@@ -67,6 +67,15 @@ export class Membership {
     return this.activeMember(id) ? this.keys.get(id) : undefined;
   }
 
+  /**
+   * The public key the manifest lists for `id`, whatever its status: a
+   * verifier checks an inactive member's signature before telling it that it
+   * is inactive, so that only the key's holder learns it.
+   */
+  listedKey(id: string): KeyObject | undefined {
+    return this.keys.get(id);
+  }
+
   members(role?: Role): Member[] {
     return this.current.members.filter((m) => m.status === 'active' && (!role || m.role === role));
   }

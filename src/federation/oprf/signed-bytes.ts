@@ -18,9 +18,8 @@ export function signBytes(bytes: Uint8Array, key: KeyObject, nodeId: string, typ
 
 /** Throws INVALID_SIGNATURE unless `signature` is `signer`'s (an active consortium member) over `bytes`, of type `typ`. */
 export function verifySignedBytes(membership: Membership, signer: string, bytes: Uint8Array, signature: string, typ: string, where: string): void {
-  const parsed = parseDetached(signature, where);
+  const parsed = parseDetached(signature, where, typ);
   if (parsed.header.kid !== signer) throw new CordonError('INVALID_SIGNATURE', `${where}: signed by '${parsed.header.kid}', expected '${signer}'`);
-  if (parsed.header.typ !== typ) throw new CordonError('INVALID_SIGNATURE', `${where}: signature type is ${JSON.stringify(parsed.header.typ)}, expected '${typ}'`);
   if (!membership.activeMember(signer, 'consortium')) throw new CordonError('INVALID_SIGNATURE', `${where}: '${signer}' is not an active consortium member`);
   const key = membership.activeKey(signer)!;
   if (!verifyDetached(parsed, bytes, key)) throw new CordonError('INVALID_SIGNATURE', `${where}: signature by '${signer}' does not verify`);

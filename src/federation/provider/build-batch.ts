@@ -2,13 +2,12 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import type { KeyObject } from 'node:crypto';
 import { BatchSchema, type Record as BatchRecord, type Retraction } from '../../gen/cordon/v1/common_pb.js';
 import { signDetached } from '../../crypto/detached-jws.js';
-import { batchDigest } from '../chain/digest.js';
+import { BATCH_SIGNATURE_TYP, batchDigest } from '../chain/digest.js';
 import { MAX_RECORDS_PER_BATCH } from '../chain/limits.js';
 import type { OutboxBatch } from '../../store/outbox-store.js';
 
 /** Records per batch a provider creates by default: large enough to amortize a signature and a commit. */
 export const DEFAULT_BATCH_RECORDS = 5_000;
-export const BATCH_SIGNATURE_TYP = 'cordon-batch+jws';
 
 export interface ChainPosition { seq: bigint; digest: Uint8Array }
 

@@ -10,7 +10,7 @@ describe('detached JWS with unencoded payload (RFC 7797)', () => {
   const payload = new Uint8Array([0, 1, 2, 250, 251, 46, 46, 0]);
 
   it('verifies with jose over the same bytes', async () => {
-    const jws = signDetached(payload, privateKey, 'p1');
+    const jws = signDetached(payload, privateKey, 'p1', 'cordon-test');
     const [protectedB64, empty, signature] = jws.split('.');
     expect(empty).toBe('');
     const { protectedHeader } = await flattenedVerify({ protected: protectedB64!, payload, signature: signature! }, publicKey);
@@ -18,8 +18,8 @@ describe('detached JWS with unencoded payload (RFC 7797)', () => {
   });
 
   it('verifies what jose signs, and refuses any changed byte', async () => {
-    const jws = await new FlattenedSign(payload).setProtectedHeader({ alg: 'EdDSA', kid: 'p1', b64: false, crit: ['b64'] }).sign(privateKey);
-    const parsed = parseDetached(`${jws.protected}..${jws.signature}`, 'sig');
+    const jws = await new FlattenedSign(payload).setProtectedHeader({ alg: 'EdDSA', kid: 'p1', b64: false, crit: ['b64'], typ: 'cordon-test' }).sign(privateKey);
+    const parsed = parseDetached(`${jws.protected}..${jws.signature}`, 'sig', 'cordon-test');
     expect(verifyDetached(parsed, payload, publicKey)).toBe(true);
     for (let i = 0; i < payload.length; i++) {
       const changed = Uint8Array.from(payload);
@@ -38,8 +38,10 @@ describe('detached JWS with unencoded payload (RFC 7797)', () => {
     [`${Buffer.from('{"alg":"EdDSA","b64":false,"crit":["b64"]}').toString('base64url')}..${'A'.repeat(86)}`, /no kid/],
     [`${Buffer.from('{"alg":"EdDSA","kid":"p","b64":false,"crit":["b64"]}').toString('base64url')}..AAAA`, /64 bytes/],
     [`${Buffer.from('not json').toString('base64url')}..AAAA`, /not JSON/],
+    [signDetached(payload, privateKey, 'p1', 'cordon-report+jws'), /typ must be cordon-test, got "cordon-report\+jws"/],
+    [signDetached(payload, privateKey, 'p1'), /typ must be cordon-test, got undefined/],
   ])('rejects malformed signature %#', (jws, message) => {
-    expect(() => parseDetached(jws, 'sig')).toThrow(message);
+    expect(() => parseDetached(jws, 'sig', 'cordon-test')).toThrow(message);
   });
 });
 
