@@ -1,10 +1,17 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type DescService } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
 import { generateKeyPairSync } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchSchema, SignedBatchSchema } from '../../src/gen/cordon/v1/common_pb.js';
 import { FederationService, PublishRequestSchema } from '../../src/gen/cordon/v1/federation_pb.js';
+import * as alertsPb from '../../src/gen/cordon/v1/alerts_pb.js';
+import * as federationPb from '../../src/gen/cordon/v1/federation_pb.js';
+import * as investigationsPb from '../../src/gen/cordon/v1/investigations_pb.js';
+import * as logPb from '../../src/gen/cordon/v1/log_pb.js';
+import * as oprfPb from '../../src/gen/cordon/v1/oprf_pb.js';
+import * as psiPb from '../../src/gen/cordon/v1/psi_pb.js';
+import * as regulatorPb from '../../src/gen/cordon/v1/regulator_pb.js';
 import { mintCallToken } from '../../src/federation/auth/call-token.js';
 import { PeerClient } from '../../src/federation/client/peer-client.js';
 import { grpcPath } from '../../src/federation/grpc/service-definition.js';
@@ -14,6 +21,12 @@ import { appendToChain } from '../../src/federation/provider/outbox.js';
 import { GENESIS_DIGEST } from '../../src/federation/chain/limits.js';
 import { cli, createFederation, eventually, startInProcess, type Federation } from '../support/federation.js';
 import { rawUnary } from '../support/raw-call.js';
+import { reflectedServices } from '../support/reflection.js';
+
+/** Every service descriptor the protos define. */
+const allServices: DescService[] = [alertsPb, federationPb, investigationsPb, logPb, oprfPb, psiPb, regulatorPb]
+  .flatMap((m) => Object.values(m))
+  .filter((v): v is DescService => typeof v === 'object' && v !== null && (v as { kind?: string }).kind === 'service');
 import { makeRecords } from '../support/records.js';
 
 /**
@@ -197,6 +210,24 @@ describe('signed federation core', () => {
     const huge = Buffer.alloc(9 * 1024 * 1024, 1);
     const res = await rawUnary(addr('c1'), PUBLISH, huge, mintCallToken('p1', nodes.p1!.key.privateKey, 'c1'));
     expect(res.code).toBe(status.RESOURCE_EXHAUSTED);
+  });
+
+  it('lists through reflection exactly the services each node serves', async () => {
+    const descriptors = new Map([...Object.values(allServices)].map((d) => [d.typeName, d]));
+    for (const id of ['c1', 'p1', 'reg']) {
+      const listed = (await reflectedServices(addr(id))).filter((name) => name.startsWith('cordon.'));
+      expect(listed.length, id).toBeGreaterThan(0);
+      // Every service a node lists answers (a call without a token is refused, not unimplemented) ...
+      for (const name of listed) {
+        const method = descriptors.get(name)!.methods[0]!;
+        expect((await rawUnary(addr(id), grpcPath(descriptors.get(name)!, method.name), new Uint8Array())).code, `${id} ${name}`).not.toBe(status.UNIMPLEMENTED);
+      }
+      // ... and every service it does not list is not served.
+      for (const [name, service] of descriptors) {
+        if (listed.includes(name)) continue;
+        expect((await rawUnary(addr(id), grpcPath(service, service.methods[0]!.name), new Uint8Array())).code, `${id} ${name}`).toBe(status.UNIMPLEMENTED);
+      }
+    }
   });
 
   it('refuses a revoked key everywhere as soon as the signed manifest arrives', async () => {

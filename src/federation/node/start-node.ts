@@ -103,7 +103,11 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
         served.push(service);
       }
     }
-    new ReflectionService(reflectionPackage(served) as never).addToServer(server);
+    // Reflection and health answer without a call token: orchestrators' probes and
+    // grpcurl cannot mint one, and both tell only which services this node serves
+    // (its role, which the manifest publishes) and whether it is up. Reflection
+    // lists exactly the served services, not every service in their proto files.
+    new ReflectionService(reflectionPackage(served) as never, { services: served.map((s) => s.typeName) }).addToServer(server);
     const port = await bind(server, config.listen);
     const routes = [...parts.values()].flatMap((p) => (p.http ? [p.http] : []));
     if (config.http_listen) http = await startHttpServer(config.http_listen, routes, log);
