@@ -195,7 +195,7 @@ export class MerkleLog {
     if (size !== undefined) checkSize(size);
     const held = await this.size();
     if (size === undefined) return held;
-    if (size > held) throw new MerkleError('SIZE_BEYOND_TREE', `tree size ${size} is past the ${held} leaves in log '${this.logId || 'own'}'`);
+    if (size > held) throw beyondLog(size, held);
     return size;
   }
 
@@ -226,7 +226,7 @@ export class MerkleLog {
           return isPerfect(r) ? [r] : perfectSubtrees(r.start, r.end);
         });
         const { size: held, set } = await this.#readTiles(pieces.flat());
-        if (size > held) throw new MerkleError('SIZE_BEYOND_TREE', `tree size ${size} is past the ${held} leaves in log '${this.logId || 'own'}'`);
+        if (size > held) throw beyondLog(size, held);
         return ranges.map((r, i) => {
           const ps = pieces[i]!;
           return ps.length === 1 && isPerfect(r) ? set.range(r) : subtreeHashFromPerfect(r, ps.map((p) => set.range(p)));
@@ -234,4 +234,13 @@ export class MerkleLog {
       },
     };
   }
+}
+
+/**
+ * Said to whoever asked for a size the log does not have yet: what they asked
+ * and what the log holds (public: every signed head says it), in the caller's
+ * terms, never which of the node's stored logs answered.
+ */
+function beyondLog(size: number, held: number): MerkleError {
+  return new MerkleError('SIZE_BEYOND_TREE', `tree size ${size} is beyond the log, which holds ${held} leaves: ask for a size no larger than a signed tree head's`);
 }

@@ -27,7 +27,9 @@ export class CordonErrorWithTrailers extends CordonError {
 
 /** Turns anything thrown by a handler into a ServiceError; unexpected errors never leak their internals. */
 export function toServiceError(err: unknown, onInternal?: (err: unknown) => void): Partial<ServiceError> {
-  if (err instanceof CordonError) {
+  // An INTERNAL CordonError describes this node's own state (a tile, a table): it goes to the
+  // node's log, and the caller learns only that the fault is the node's, as for any other bug.
+  if (err instanceof CordonError && err.code !== 'INTERNAL') {
     const metadata = new Metadata();
     if (err instanceof CordonErrorWithTrailers) for (const [k, v] of Object.entries(err.trailers)) metadata.set(k, v);
     return { code: GRPC_STATUS[err.code], details: err.message, metadata };
