@@ -13,11 +13,11 @@ import {
 } from '../../../src/crypto/merkle/index.js';
 
 /**
- * External RFC 6962/9162 vectors (transparency-dev/merkle testdata), read in
- * place from `shared/vectors`, the sibling of the repository root.
+ * External RFC 6962/9162 vectors (transparency-dev/merkle testdata, Apache-2.0),
+ * copied into test/vectors (source and licence in its README).
  */
 const here = fileURLToPath(new URL('.', import.meta.url));
-const VECTORS = resolve(here, '../../../../shared/vectors');
+const VECTORS = resolve(here, '../../vectors');
 const MERKLE = join(VECTORS, 'rfc9162-merkle');
 
 function jsonFiles(dir: string): string[] {
@@ -84,7 +84,7 @@ function merkleErrorOf(fn: () => void): MerkleError | undefined {
  */
 const hasNon32ByteHash = (hashes: readonly string[]): boolean => hashes.some((h) => b64(h).length !== HASH_SIZE);
 
-describe('RFC 9162 known values (shared/vectors/README.md)', () => {
+describe('RFC 9162 known values (test/vectors/README.md)', () => {
   it('empty tree hash', () => {
     expect(toHex(emptyRoot())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(toHex(new MemoryTree().root())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');

@@ -5,7 +5,7 @@ import { OprfMode } from '../../../src/crypto/oprf/suite.js';
 
 /**
  * Every ristretto255-SHA512 vector of RFC 9497 (Appendix A.1) in
- * shared/vectors/rfc9497-oprf/allVectors.json, OPRF and VOPRF modes, batch
+ * test/vectors/rfc9497-oprf/allVectors.json, OPRF and VOPRF modes, batch
  * sizes 1 and 2: key derivation, blinding, evaluation, proof (with the
  * vector's nonce) and finalization reproduce byte for byte, and the client
  * accepts the vector's proof.
@@ -20,7 +20,7 @@ interface VectorFile {
   vectors: { Batch: number; Blind: string; BlindedElement: string; EvaluationElement: string; Input: string; Output: string; Proof?: { proof: string; r: string } }[];
 }
 
-const all = JSON.parse(readFileSync(new URL('../../../../shared/vectors/rfc9497-oprf/allVectors.json', import.meta.url), 'utf8')) as VectorFile[];
+const all = JSON.parse(readFileSync(new URL('../../vectors/rfc9497-oprf/allVectors.json', import.meta.url), 'utf8')) as VectorFile[];
 const suites = all.filter((s) => s.identifier === 'ristretto255-SHA512' && (s.mode === OprfMode.OPRF || s.mode === OprfMode.VOPRF));
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
 const list = (h: string) => h.split(',').map(bytes);

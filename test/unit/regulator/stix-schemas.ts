@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 
 /**
- * The official OASIS STIX 2.1 JSON schemas (../shared/vectors/stix2.1-schemas),
+ * The official OASIS STIX 2.1 JSON schemas (test/vectors/stix2.1-schemas, BSD-3-Clause),
  * loaded into ajv once, offline: every exporter test validates what it emits
  * against them.
  */
@@ -15,8 +15,8 @@ import type { ValidateFunction } from 'ajv';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
 
-/** In CI the repo is cloned with shared/ as a sibling of the project root. */
-export const STIX_DIR = path.resolve(process.cwd(), '../shared/vectors/stix2.1-schemas');
+/** Copied into the repository (source and licence in test/vectors/README.md): a clone alone runs the tests. */
+export const STIX_DIR = fileURLToPath(new URL('../../vectors/stix2.1-schemas', import.meta.url));
 const BASE = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/';
 
 export function jsonFiles(dir: string): string[] {
