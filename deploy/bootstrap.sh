@@ -2,7 +2,8 @@
 # Creates the node directories of the consortium that deploy/compose.yaml runs:
 # two consortium nodes (the founders, both signing the manifest), three
 # providers and a regulator. Each node gets its own keys (0600), the signed
-# manifest, and providers the consortium secret encrypted to them. Every node
+# manifest, providers the consortium secret and consortium and regulator
+# nodes the alert-id key, each encrypted to the node. Every node
 # advertises its compose service name as its gRPC endpoint; CORDON_LISTEN makes
 # it bind 0.0.0.0 inside its container.
 #
@@ -44,6 +45,10 @@ for id in $CONSORTIUM $PROVIDERS $REGULATOR; do cp "$work/manifest.json" "$NODES
 
 $CORDON consortium issue-secret --manifest "$work/manifest.json" --out "$work/secrets"
 for id in $PROVIDERS; do $CORDON secret install --node "$NODES_DIR/$id" "$work/secrets/$id.secret.jwe"; done
+
+# Matching nodes (consortium, regulator) name alerts under the alert-id key; they do not start without it.
+$CORDON consortium issue-alert-key --manifest "$work/manifest.json" --out "$work/alert-keys"
+for id in $CONSORTIUM $REGULATOR; do $CORDON alert-key install --node "$NODES_DIR/$id" "$work/alert-keys/$id.alert-id-key.jwe"; done
 
 # The nodes run as the image's unprivileged user; this script may run as root to write the volumes.
 if [ "$(id -u)" = 0 ]; then chown -R "$OWNER" "$NODES_DIR"; fi

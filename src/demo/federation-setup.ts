@@ -7,8 +7,9 @@ import { CordonError } from '../errors.js';
 /**
  * Lays out a whole federation in one directory with the real CLI commands:
  * `cordon init` per node, `cordon consortium create`, a signature from each
- * founder, and the consortium secret issued to every provider. Used by the demo; tests have their own variant with
- * per-node test databases.
+ * founder, the consortium secret issued to every provider and the alert-id
+ * key to every consortium and regulator node. Used by the demo; tests have
+ * their own variant with per-node test databases.
  */
 export interface NodePlan { id: string; role: Role; org: string; port: number; /** An existing PostgreSQL database instead of the node's own embedded server. */ databaseUrl?: string }
 
@@ -39,6 +40,13 @@ export async function layOutFederation(root: string, nodes: NodePlan[], founders
     const secrets = join(root, 'secrets');
     await run(['consortium', 'issue-secret', '--manifest', manifest, '--out', secrets]);
     for (const p of providers) await run(['secret', 'install', '--node', dirs[p.id]!, join(secrets, `${p.id}.secret.jwe`)]);
+  }
+  // Alert ids: every matching node (consortium, regulator) receives the alert-id key, encrypted to its key.
+  const matchers = nodes.filter((n) => n.role === 'consortium' || n.role === 'regulator');
+  if (matchers.length > 0) {
+    const keys = join(root, 'alert-keys');
+    await run(['consortium', 'issue-alert-key', '--manifest', manifest, '--out', keys]);
+    for (const n of matchers) await run(['alert-key', 'install', '--node', dirs[n.id]!, join(keys, `${n.id}.alert-id-key.jwe`)]);
   }
   return { dirs, manifest };
 }

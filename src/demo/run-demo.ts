@@ -78,7 +78,7 @@ export async function runDemo(opts: DemoOptions): Promise<{ summary: DemoSummary
     { id: 'regulator', role: 'regulator', org: 'The Regulator', port: await freePort() },
   ];
   for (const p of plan) if (opts.databaseUrls?.[p.id]) p.databaseUrl = opts.databaseUrls[p.id];
-  step(say, 1, `Creating ${plan.length} nodes in ${root}: keys, configs, a manifest signed by both founders (2 of 2), the token secret issued to each provider`);
+  step(say, 1, `Creating ${plan.length} nodes in ${root}: keys, configs, a manifest signed by both founders (2 of 2), the token secret issued to each provider, the alert-id key to each matching node`);
   const { dirs } = await layOutFederation(root, plan, ['consortium-1', 'consortium-2'], 2);
 
   step(say, 2, `Starting every node on loopback, each with its own ${opts.databaseUrls ? 'database' : 'embedded PostgreSQL'} and web console`);

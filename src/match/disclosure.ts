@@ -1,5 +1,5 @@
 import type { Role } from '../federation/membership/schema.js';
-import type { AlertFacts, CampaignRow, StoredAlert } from './types.js';
+import type { AlertFacts, CampaignEvent, CampaignRow, StoredAlert } from './types.js';
 import { OPERATOR_RECIPIENT } from './types.js';
 
 /**
@@ -14,6 +14,8 @@ import { OPERATOR_RECIPIENT } from './types.js';
  *   providers (names and sizes, no record ids), and no alerts.
  * - Consortium members operate the matching: they see campaigns whole, and
  *   the operator alerts (quarantine).
+ * - A campaign's timeline names other campaigns (merges) only where the
+ *   viewer may know them by the same rule (discloseTimeline).
  */
 export interface Viewer { readonly id: string; readonly role: Role }
 export interface DisclosurePolicy { readonly disclosure: 'names' | 'count'; readonly regulator_min_providers: number }
@@ -46,19 +48,33 @@ export interface DisclosedCampaign {
 }
 
 /**
+ * Whether the viewer may know the campaign exists: consortium members always;
+ * the regulator from `regulator_min_providers` providers on; a provider when
+ * the campaign is cross-provider and it has records in it.
+ */
+function mayKnow(row: CampaignRow, hasOwnRecords: boolean, viewer: Viewer, policy: DisclosurePolicy): boolean {
+  const crossProvider = row.providers.length >= 2;
+  switch (viewer.role) {
+    case 'consortium':
+      return true;
+    case 'regulator':
+      return crossProvider && row.providers.length >= policy.regulator_min_providers;
+    case 'provider':
+      return crossProvider && hasOwnRecords && row.providers.includes(viewer.id);
+  }
+}
+
+/**
  * `ownRecords`: the viewer's records in the campaign (empty for other roles).
  * Returns undefined when the viewer may not know the campaign exists.
  */
 export function discloseCampaign(row: CampaignRow, ownRecords: readonly string[], viewer: Viewer, policy: DisclosurePolicy): DisclosedCampaign | undefined {
-  const crossProvider = row.providers.length >= 2;
+  if (!mayKnow(row, ownRecords.length > 0, viewer, policy)) return undefined;
   switch (viewer.role) {
     case 'consortium':
-      return { row, providers: row.providers, provider_count: row.providers.length, own_records: [] };
     case 'regulator':
-      if (!crossProvider || row.providers.length < policy.regulator_min_providers) return undefined;
       return { row, providers: row.providers, provider_count: row.providers.length, own_records: [] };
     case 'provider':
-      if (!crossProvider || ownRecords.length === 0 || !row.providers.includes(viewer.id)) return undefined;
       return {
         row,
         providers: policy.disclosure === 'names' ? row.providers : [viewer.id],
@@ -66,4 +82,44 @@ export function discloseCampaign(row: CampaignRow, ownRecords: readonly string[]
         own_records: [...ownRecords],
       };
   }
+}
+
+/**
+ * Whether the viewer may know of a campaign another one's timeline names:
+ * the listing rule above. A merged campaign's records moved to the campaign
+ * that absorbed it, so it is judged as it stood when absorbed (its row keeps
+ * its providers from then): a provider may know it if it was one of them.
+ */
+export function mayKnowCampaign(row: CampaignRow, hasOwnRecords: boolean, viewer: Viewer, policy: DisclosurePolicy): boolean {
+  return mayKnow(row, row.status === 'merged' ? row.providers.includes(viewer.id) : hasOwnRecords, viewer, policy);
+}
+
+/** The campaign ids a timeline event names (merges), for the caller to look up before discloseTimeline. */
+export function campaignsNamedBy(event: CampaignEvent): string[] {
+  const d = event.detail;
+  if (event.kind === 'merged' && Array.isArray(d.from)) return d.from.filter((x): x is string => typeof x === 'string');
+  if (event.kind === 'merged_into' && typeof d.into === 'string') return [d.into];
+  return [];
+}
+
+/**
+ * A campaign's timeline as the viewer may see it: a merge names only the
+ * campaigns the viewer may know (`mayKnowId`: mayKnowCampaign on each named
+ * campaign's row, as match/timeline.ts does); a merge that would name none
+ * is left out, since even its count would tell of a campaign the viewer may
+ * not know exists.
+ */
+export function discloseTimeline(events: readonly CampaignEvent[], mayKnowId: (campaignId: string) => boolean): CampaignEvent[] {
+  const out: CampaignEvent[] = [];
+  for (const e of events) {
+    if (e.kind === 'merged') {
+      const from = campaignsNamedBy(e).filter(mayKnowId);
+      if (from.length > 0) out.push({ ...e, detail: { ...e.detail, from } });
+    } else if (e.kind === 'merged_into') {
+      if (campaignsNamedBy(e).every(mayKnowId)) out.push(e);
+    } else {
+      out.push(e);
+    }
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import type { TransactionSql } from 'postgres';
 import { z } from 'zod';
 import { CordonError, firstIssue } from '../errors.js';
 import type { Membership } from '../federation/membership/membership.js';
-import { alertId } from './ids.js';
+import type { MatchEnv } from './match-env.js';
 import { scoreOf } from './reconcile.js';
 import type { NewAlert } from './store/alerts.js';
 import { campaignsById, feedbackCounts } from './store/campaigns.js';
@@ -61,10 +61,12 @@ export async function verifyFeedback(jws: string, callerId: string, membership: 
 
 /**
  * Records a provider's verdict on an overlap it is part of, rescores the
- * campaign, and tells the other providers of the overlap. Returns the alerts
- * to insert (same transaction) and the campaign's new score.
+ * campaign, and tells the other participating providers of the overlap
+ * (match-env.ts: none goes to a suspended or revoked one). Returns the alerts
+ * to insert (same transaction) and the campaign's new score. The alert ids
+ * are keyed (ids.ts): they cover the sender, which 'count' disclosure withholds.
  */
-export async function applyFeedback(tx: TransactionSql, providerId: string, f: FeedbackPayload, jws: string): Promise<{ alerts: NewAlert[]; campaignId: string; score: number }> {
+export async function applyFeedback(tx: TransactionSql, providerId: string, f: FeedbackPayload, jws: string, env: MatchEnv): Promise<{ alerts: NewAlert[]; campaignId: string; score: number }> {
   const link = (await linksById(tx, [f.overlap_id])).get(f.overlap_id);
   // Same answer whether the overlap does not exist or the provider is not in it: no probing by feedback.
   if (!link || link.withdrawn_at || !link.providers.includes(providerId) || link.providers.length < 2) {
@@ -84,9 +86,9 @@ export async function applyFeedback(tx: TransactionSql, providerId: string, f: F
     await tx`INSERT INTO campaign_events (campaign_id, kind, detail) VALUES (${campaignId}, 'feedback', ${tx.json({ verdict: f.verdict, overlap_id: f.overlap_id })})`;
   }
   const alerts: NewAlert[] = link.providers
-    .filter((p) => p !== providerId)
+    .filter((p) => p !== providerId && env.participates(p))
     .map((p) => ({
-      alertId: alertId('feedback', p, f.overlap_id, providerId, f.verdict),
+      alertId: env.ids.alert('feedback', p, f.overlap_id, providerId, f.verdict),
       recipient: p,
       kind: 'feedback' as const,
       linkId: f.overlap_id,

@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { alertIdMacKey } from '../crypto/alert-id-key.js';
 
 /**
- * Deterministic identifiers. Every id is a hash of content that every node
- * holding the same chains sees alike (epochs, tokens, provider and record
- * ids), never of arrival order or of a node's own counters: two consortium
- * nodes name the same overlap, campaign and alert with the same id, so a
- * provider watching both deduplicates by id.
+ * Deterministic identifiers. Every id is a function of content that every
+ * node holding the same chains sees alike (epochs, tokens, provider and
+ * record ids), never of arrival order or of a node's own counters: two
+ * consortium nodes name the same overlap, campaign and alert with the same
+ * id, so a provider watching both deduplicates by id. Ids whose content
+ * includes what a provider may not learn are keyed (KeyedIds, below).
  *
  * Parts are joined with a unit separator (0x1f), which no part contains
  * (node and record ids are restricted; tokens are hex).
@@ -30,12 +32,6 @@ export function tokenLinkId(epoch: number, kind: number, token: Uint8Array): str
   return `lt-${digest('token-link', [epoch, kind, Buffer.from(token).toString('hex')])}`;
 }
 
-/** A template link: one pair of similar templates (order-free). */
-export function templateLinkId(epoch: number, a: RecordRef, b: RecordRef): string {
-  const [x, y] = [recordKey(a.provider, a.record), recordKey(b.provider, b.record)].sort();
-  return `lm-${digest('template-link', [epoch, x!, y!])}`;
-}
-
 /** A campaign is named after its founding link (the oldest; see campaigns.ts). */
 export function campaignIdOf(foundingLinkId: string): string {
   return `cp-${digest('campaign', [foundingLinkId])}`;
@@ -43,9 +39,43 @@ export function campaignIdOf(foundingLinkId: string): string {
 
 export type AlertKind = 'overlap' | 'campaign_growth' | 'withdrawal' | 'feedback' | 'quarantine';
 
-/** One alert's id: its kind, its recipient and the content that makes it what it is. */
-export function alertId(kind: AlertKind, recipient: string, ...facts: (string | number)[]): string {
-  return `al-${digest(`alert/${kind}`, [recipient, ...facts])}`;
+/**
+ * Ids keyed with the alert-id key (crypto/alert-id-key.ts): HMAC-SHA256 over
+ * a domain label and the id's content. Keyed because the provider that is
+ * shown the id knows all of its content but what the disclosure policy
+ * withholds from it, and the candidates for that are few:
+ * - an alert's id covers its recipient, the overlap and the counterpart (or
+ *   the feedback's sender): under `disclosure: count`, an unkeyed hash would
+ *   give the counterpart away to a recipient trying each member;
+ * - a template link's id covers both records of the pair: an unkeyed hash
+ *   would let a provider told of the overlap test (member, record id) guesses
+ *   for the other record, and campaign ids derive from link ids.
+ * Token link ids stay unkeyed: their content is the token, which every
+ * provider told of the link holds. Every matching node holds the same key,
+ * so each names alike; providers cannot compute these ids.
+ */
+export class KeyedIds {
+  readonly #macKey: Buffer;
+
+  /** `key`: the 32-byte alert-id key (the caller may zero it afterwards). */
+  constructor(key: Uint8Array) {
+    this.#macKey = alertIdMacKey(key);
+  }
+
+  #mac(domain: string, parts: readonly (string | number)[]): string {
+    return createHmac('sha256', this.#macKey).update(`cordon/${domain}/v2\x1f${parts.join('\x1f')}`).digest('hex').slice(0, ID_HEX_CHARS);
+  }
+
+  /** One alert's id: its kind, its recipient and the content that makes it what it is. */
+  alert(kind: AlertKind, recipient: string, ...facts: (string | number)[]): string {
+    return `al-${this.#mac(`alert/${kind}`, [recipient, ...facts])}`;
+  }
+
+  /** A template link: one pair of similar templates (order-free). */
+  templateLink(epoch: number, a: RecordRef, b: RecordRef): string {
+    const [x, y] = [recordKey(a.provider, a.record), recordKey(b.provider, b.record)].sort();
+    return `lm-${this.#mac('template-link', [epoch, x!, y!])}`;
+  }
 }
 
 /** The lookup key of a token or band digest: its first 8 bytes as a signed 64-bit integer. */

@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { BatchInput, TokenRecord } from './batch-input.js';
 import { recordKey, type RecordRef } from './ids.js';
+import type { Participates } from './match-env.js';
 import { groupTokens, tokenKey, type TokenGroup, type TokenOf } from './plan/token-groups.js';
 import { latestRecords } from './store/records.js';
 import type { TokenIndex } from './token-index.js';
@@ -23,9 +24,12 @@ export type ExcludedTokens = Set<string>;
  * The batch's tokens that now link records: grouped with the index's hits
  * for them and with each other. The index looks up by 8-byte key, so every
  * held hit is verified against the full token of the stored record (hits
- * are rare: a batch that links nothing reads nothing).
+ * are rare: a batch that links nothing reads nothing). Only participating
+ * providers' records are candidates (match-env.ts): a batch of a suspended or
+ * revoked provider links nothing, and their held records are skipped.
  */
-export async function linkTokenGroups(tx: TransactionSql | Sql, input: BatchInput, index: TokenIndex, excluded: ExcludedTokens, nowMs = Date.now()): Promise<TokenGroup[]> {
+export async function linkTokenGroups(tx: TransactionSql | Sql, input: BatchInput, index: TokenIndex, excluded: ExcludedTokens, participates: Participates, nowMs = Date.now()): Promise<TokenGroup[]> {
+  if (!participates(input.providerId)) return [];
   const incoming: TokenOf[] = [];
   const held: TokenOf[] = [];
   for (const r of input.accounts) {
@@ -33,6 +37,7 @@ export async function linkTokenGroups(tx: TransactionSql | Sql, input: BatchInpu
       if (excluded.size > 0 && excluded.has(tokenKey(r.epoch, t.kind, t.token))) continue;
       incoming.push({ epoch: r.epoch, kind: t.kind, token: t.token, member: r.member });
       for (const h of index.lookup(t.kind, t.token, r.epoch, nowMs)) {
+        if (!participates(h.provider)) continue;
         held.push({ epoch: r.epoch, kind: t.kind, token: t.token, member: { provider: h.provider, record: h.record, publishedMs: h.publishedMs } });
       }
     }

@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { readBatchInput, type BatchInput } from './batch-input.js';
-import { alertId, recordKey, templateLinkId, tokenLinkId } from './ids.js';
+import { recordKey, tokenLinkId } from './ids.js';
+import type { MatchEnv } from './match-env.js';
 import { formedAt, providersOf, type Member } from './plan/link-shape.js';
 import { overlapAlerts, withdrawalAlerts, type LinkFacts } from './plan/overlap-alerts.js';
 import { similarTemplatePairs, type TemplateCandidate } from './plan/template-pairs.js';
@@ -20,7 +21,6 @@ import { withdrawRecords } from './withdraw.js';
 
 interface LinkChange { facts: LinkFacts; epoch: number; before: Member[]; after: Member[] }
 
-
 /**
  * Matches one accepted batch, inside the caller's transaction: its
  * retractions withdraw what depended on the records; its records are indexed
@@ -31,18 +31,18 @@ interface LinkChange { facts: LinkFacts; epoch: number; before: Member[]; after:
  */
 export interface Matched { alerts: NewAlert[]; index: IndexUpdate }
 
-export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules: MatchRules, index: TokenIndex, excluded: ExcludedTokens): Promise<Matched> {
+export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules: MatchRules, index: TokenIndex, excluded: ExcludedTokens, env: MatchEnv): Promise<Matched> {
   const input = await readBatchInput(tx, batch.provider_id, batch.seq, rules);
   const alerts: NewAlert[] = [];
   const changedCampaigns = new Set<string>();
   const update: IndexUpdate = { add: input.accounts, withdraw: input.retracted.map((record) => ({ provider: batch.provider_id, record })), exclude: [] };
 
-  const withdrawn = await withdrawRecords(tx, input.retracted.map((record) => ({ provider: batch.provider_id, record })), 'retracted');
+  const withdrawn = await withdrawRecords(tx, input.retracted.map((record) => ({ provider: batch.provider_id, record })), 'retracted', env.ids);
   alerts.push(...withdrawn.alerts);
   for (const c of withdrawn.campaigns) changedCampaigns.add(c);
 
   const changes = new Map<string, LinkChange>();
-  const groups = await linkTokenGroups(tx, input, index, excluded);
+  const groups = await linkTokenGroups(tx, input, index, excluded, env.participates);
   const existing = await linksById(tx, groups.map((g) => tokenLinkId(g.epoch, g.kind, g.token)));
   const existingMembers = await membersOf(tx, [...existing.keys()]);
   for (const g of groups) {
@@ -50,7 +50,7 @@ export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules:
     const before = existing.get(id)?.withdrawn_at ? [] : existingMembers.filter((m) => m.link_id === id).map(memberOfRow);
     const after = dedupe([...before, ...g.held, ...g.incoming]);
     if (after.length > rules.quarantineRecords) {
-      const q = await quarantineToken(tx, g, id, after.length, existing.has(id));
+      const q = await quarantineToken(tx, g, id, after.length, existing.has(id), env);
       update.exclude.push({ epoch: g.epoch, kind: g.kind, token: g.token });
       alerts.push(...q.alerts);
       for (const c of q.campaigns) changedCampaigns.add(c);
@@ -58,8 +58,8 @@ export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules:
     }
     changes.set(id, { facts: { linkId: id, basis: 'token', tokenKind: g.kind, token: g.token }, epoch: g.epoch, before, after });
   }
-  for (const pair of await linkTemplates(tx, input, rules)) {
-    const id = templateLinkId(pair.epoch, pair.a, pair.b);
+  for (const pair of await linkTemplates(tx, input, rules, env)) {
+    const id = env.ids.templateLink(pair.epoch, pair.a, pair.b);
     if (!changes.has(id)) changes.set(id, { facts: { linkId: id, basis: 'template', similarity: pair.similarity }, epoch: pair.epoch, before: [], after: [pair.a, pair.b] });
   }
 
@@ -72,15 +72,17 @@ export async function matchBatch(tx: TransactionSql, batch: PendingBatch, rules:
     return c.after.filter((m) => !had.has(recordKey(m.provider, m.record))).map((m) => ({ link_id: id, provider_id: m.provider, record_id: m.record, published_at: new Date(m.publishedMs) }));
   }));
 
-  const reconciled = await reconcileCampaigns(tx, new Set(changes.keys()), changedCampaigns);
+  const reconciled = await reconcileCampaigns(tx, new Set(changes.keys()), changedCampaigns, env);
   alerts.push(...reconciled.alerts);
+  // A link keeps a suspended or revoked provider's records as history, but alerts pair participating providers only (match-env.ts).
+  const live = (ms: readonly Member[]) => ms.filter((m) => env.participates(m.provider));
   for (const [id, c] of changes) {
     const campaign = reconciled.campaignOfLink.get(id);
     if (campaign) {
       c.facts.campaignId = campaign.id;
       c.facts.campaign = campaign;
     }
-    alerts.push(...overlapAlerts(c.facts, c.before, c.after));
+    alerts.push(...overlapAlerts(c.facts, live(c.before), live(c.after), env.ids));
   }
   await markMatched(tx, batch.provider_id, batch.seq);
   return { alerts, index: update };
@@ -96,13 +98,19 @@ function dedupe(members: readonly Member[]): Member[] {
   return [...out.values()];
 }
 
-/** Writes the batch's band postings and returns its templates' similar pairs (verified on the full signatures). */
-async function linkTemplates(tx: TransactionSql, input: BatchInput, rules: MatchRules) {
+/**
+ * Writes the batch's band postings and returns its templates' similar pairs
+ * (verified on the full signatures). Only participating providers' templates
+ * pair (match-env.ts); the postings are written all the same, so a provider
+ * active again is matched against.
+ */
+async function linkTemplates(tx: TransactionSql, input: BatchInput, rules: MatchRules, env: MatchEnv) {
   if (input.templates.length === 0) return [];
   const bands = input.templates.flatMap((t) => t.bkeys.map((bkey) => ({ bkey, epoch: t.epoch, provider_id: input.providerId, record_id: t.member.record, published_ms: input.publishedMs, expires_ms: t.expiresMs })));
   const hits = await findBandPostings(tx, [...new Set(bands.map((b) => b.bkey))]);
   await insertBandPostings(tx, bands);
-  const byRecord = groupBy(hits, (h) => recordKey(h.provider_id, h.record_id));
+  if (!env.participates(input.providerId)) return [];
+  const byRecord = groupBy(hits.filter((h) => env.participates(h.provider_id)), (h) => recordKey(h.provider_id, h.record_id));
   const held: TemplateCandidate[] = [];
   for (const rec of await latestRecords(tx, [...byRecord.values()].map((h) => ({ provider: h[0]!.provider_id, record: h[0]!.record_id })))) {
     if (!rec.minhash) continue;
@@ -117,11 +125,11 @@ async function linkTemplates(tx: TransactionSql, input: BatchInput, rules: Match
  * linking anything (excluded, postings deleted, its link withdrawn) and the
  * consortium operator is alerted so the manifest's never-match list can take it.
  */
-async function quarantineToken(tx: TransactionSql, g: TokenGroup, linkId: string, records: number, linked: boolean) {
+async function quarantineToken(tx: TransactionSql, g: TokenGroup, linkId: string, records: number, linked: boolean, env: MatchEnv) {
   await excludeToken(tx, { epoch: g.epoch, kind: g.kind, token: g.token, reason: 'quarantine', recordCount: records });
   const campaigns = new Set<string>();
   const alerts: NewAlert[] = [{
-    alertId: alertId('quarantine', OPERATOR_RECIPIENT, g.epoch, g.kind, Buffer.from(g.token).toString('hex')),
+    alertId: env.ids.alert('quarantine', OPERATOR_RECIPIENT, g.epoch, g.kind, Buffer.from(g.token).toString('hex')),
     recipient: OPERATOR_RECIPIENT,
     kind: 'quarantine',
     linkId,
@@ -132,7 +140,7 @@ async function quarantineToken(tx: TransactionSql, g: TokenGroup, linkId: string
     await removeAllMembers(tx, linkId);
     await setLinkShape(tx, linkId, [], 0, link.formed_at, true);
     if (link.campaign_id) campaigns.add(link.campaign_id);
-    alerts.push(...withdrawalAlerts(await overlapAlertsOf(tx, [linkId]), new Map([[linkId, new Set<string>()]]), 'quarantined'));
+    alerts.push(...withdrawalAlerts(await overlapAlertsOf(tx, [linkId]), new Map([[linkId, new Set<string>()]]), 'quarantined', env.ids));
   }
   return { alerts, campaigns };
 }

@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { Membership } from '../federation/membership/membership.js';
 import type { Logger } from '../log.js';
 import { matchBatch } from './match-batch.js';
+import type { MatchEnv } from './match-env.js';
 import { reconcileCampaigns } from './reconcile.js';
 import { compileRules } from './rules.js';
 import { insertAlerts, type NewAlert } from './store/alerts.js';
@@ -39,6 +40,7 @@ export class Matcher {
   readonly #sql: Sql;
   readonly #membership: Membership;
   readonly #log: Logger;
+  readonly #env: MatchEnv;
   readonly #listeners = new Set<AlertListener>();
   readonly #matchedListeners = new Set<MatchedListener>();
   /** The never-match list last written to excluded_tokens (its JSON). */
@@ -56,10 +58,12 @@ export class Matcher {
   #sweepTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(sql: Sql, membership: Membership, log: Logger) {
+  /** `env`: ids keyed with the node's alert-id key (the same on every matching node) and the participation rule (match-env.ts). */
+  constructor(sql: Sql, membership: Membership, log: Logger, env: MatchEnv) {
     this.#sql = sql;
     this.#membership = membership;
     this.#log = log;
+    this.#env = env;
   }
 
   onAlerts(listener: AlertListener): () => void {
@@ -117,7 +121,7 @@ export class Matcher {
         if (this.#halted) return matched;
         await this.#syncNeverMatch();
         const index = await this.#tokenIndex();
-        const alerts = await this.#commit((tx) => matchBatch(tx, batch, this.#rules(), index, this.#excluded));
+        const alerts = await this.#commit((tx) => matchBatch(tx, batch, this.#rules(), index, this.#excluded, this.#env));
         for (const l of this.#matchedListeners) l({ providerId: batch.provider_id, seq: batch.seq }, alerts);
         matched++;
       }
@@ -126,14 +130,15 @@ export class Matcher {
 
   /**
    * Which providers' active records hold each of these tokens (for
-   * investigations: a case goes only to providers with matching records).
-   * Answers from the token index, verified against the stored records.
-   * Result: one entry per input token, in order.
+   * investigations: a case goes only to providers with matching records,
+   * and only to participating ones, match-env.ts). Answers from the token
+   * index, verified against the stored records. Result: one entry per input
+   * token, in order.
    */
   async holders(tokens: readonly { epoch: number; kind: number; token: Uint8Array }[]): Promise<{ provider: string; record: string }[][]> {
     const index = await this.#tokenIndex();
     const now = Date.now();
-    const hits = tokens.map((t) => (this.#excluded.has(tokenKey(t.epoch, t.kind, t.token)) ? [] : index.lookup(t.kind, t.token, t.epoch, now)));
+    const hits = tokens.map((t) => (this.#excluded.has(tokenKey(t.epoch, t.kind, t.token)) ? [] : index.lookup(t.kind, t.token, t.epoch, now).filter((h) => this.#env.participates(h.provider))));
     const holds = await storedTokens(this.#sql, hits.flat().map((h) => ({ provider: h.provider, record: h.record })));
     return hits.map((list, i) => {
       const t = tokens[i]!;
@@ -150,8 +155,8 @@ export class Matcher {
         const refs = await expiredLinkedRecords(tx, EXPIRY_SWEEP_BATCH);
         n = refs.length;
         if (n === 0) return { alerts: [] };
-        const w = await withdrawRecords(tx, refs, 'expired');
-        const r = await reconcileCampaigns(tx, new Set(), w.campaigns);
+        const w = await withdrawRecords(tx, refs, 'expired', this.#env.ids);
+        const r = await reconcileCampaigns(tx, new Set(), w.campaigns, this.#env);
         return { alerts: [...w.alerts, ...r.alerts], index: { add: [], withdraw: refs, exclude: [] } };
       });
       total += n;

@@ -1,5 +1,6 @@
 import type { TransactionSql } from 'postgres';
-import { alertId, recordKey } from './ids.js';
+import { recordKey } from './ids.js';
+import type { MatchEnv } from './match-env.js';
 import { components, type Component, type LinkNode } from './plan/components.js';
 import { campaignScore } from './score.js';
 import type { NewAlert } from './store/alerts.js';
@@ -32,7 +33,7 @@ const milestoneOf = (n: number) => (n < FIRST_RECORD_MILESTONE ? 0 : 2 ** Math.f
  * is named after its oldest link, see plan/components.ts), withdraws and
  * rescores, and writes the timeline and growth alerts.
  */
-export async function reconcileCampaigns(tx: TransactionSql, changedLinks: ReadonlySet<string>, changedCampaigns: ReadonlySet<string>): Promise<Reconciled> {
+export async function reconcileCampaigns(tx: TransactionSql, changedLinks: ReadonlySet<string>, changedCampaigns: ReadonlySet<string>, env: MatchEnv): Promise<Reconciled> {
   const out: Reconciled = { campaignOfLink: new Map(), alerts: [] };
   const linkRows = await linksById(tx, [...changedLinks]);
   const members = await membersOf(tx, [...changedLinks]);
@@ -89,7 +90,7 @@ export async function reconcileCampaigns(tx: TransactionSql, changedLinks: Reado
       for (const a of absorbed) events.push({ campaignId: a, kind: 'merged_into', detail: { into: comp.campaignId } });
     }
     if (old && old.status === 'active' && old.record_count !== row.record_count) events.push({ campaignId: comp.campaignId, kind: row.record_count > old.record_count ? 'grew' : 'shrank', detail: { records: row.record_count, providers: row.providers.length } });
-    out.alerts.push(...growthAlerts(old, row));
+    out.alerts.push(...growthAlerts(old, row, env));
   }
 
   // Affected campaigns no group took over are withdrawn; records no group holds leave campaigns.
@@ -143,26 +144,29 @@ export function scoreOf(row: CampaignRow): number {
 }
 
 /**
- * Campaign growth, told to every provider in it: another provider joined an
- * already cross-provider campaign, or its size reached the next power of two.
- * Ids carry the milestone, so each fires once per campaign and recipient.
+ * Campaign growth, told to every participating provider in it (match-env.ts:
+ * no alert goes to or names a suspended or revoked provider; the counts are
+ * the campaign's, history included): another provider joined an already
+ * cross-provider campaign, or its size reached the next power of two. Ids
+ * carry the milestone, so each fires once per campaign and recipient.
  */
-function growthAlerts(old: CampaignRow | undefined, row: CampaignRow): NewAlert[] {
+function growthAlerts(old: CampaignRow | undefined, row: CampaignRow, env: MatchEnv): NewAlert[] {
   if (row.providers.length < 2) return [];
   const milestones: string[] = [];
   const oldProviders = old?.status === 'active' ? old.providers : [];
   if (oldProviders.length >= 2 && row.providers.some((p) => !oldProviders.includes(p))) milestones.push(`providers:${row.providers.length}`);
   const m = milestoneOf(row.record_count);
   if (m > 0 && m > milestoneOf(old?.status === 'active' ? old.record_count : 0)) milestones.push(`records:${m}`);
+  const told = row.providers.filter(env.participates);
   return milestones.flatMap((milestone) =>
-    row.providers.map((p) => ({
-      alertId: alertId('campaign_growth', p, row.campaign_id, milestone),
+    told.map((p) => ({
+      alertId: env.ids.alert('campaign_growth', p, row.campaign_id, milestone),
       recipient: p,
       kind: 'campaign_growth' as const,
       campaignId: row.campaign_id,
       facts: {
         campaign_id: row.campaign_id, milestone, campaign_providers: row.providers.length, campaign_records: row.record_count, campaign_score: row.score,
-        other_providers: row.providers.filter((x) => x !== p),
+        other_providers: told.filter((x) => x !== p),
       },
     })),
   );

@@ -1,5 +1,5 @@
 import type { TransactionSql } from 'postgres';
-import { lookupKey, type RecordRef } from './ids.js';
+import { lookupKey, type KeyedIds, type RecordRef } from './ids.js';
 import { formedAt, providersOf } from './plan/link-shape.js';
 import { withdrawalAlerts } from './plan/overlap-alerts.js';
 import type { NewAlert } from './store/alerts.js';
@@ -15,14 +15,13 @@ export interface Withdrawn {
   alerts: NewAlert[];
 }
 
-
 /**
  * Withdraws records (retracted or expired): they stop matching, leave every
  * link they were in, and links left with fewer than two records are
  * withdrawn. Providers told of an overlap that no longer holds get a
  * withdrawal alert. The caller reconciles the returned campaigns.
  */
-export async function withdrawRecords(tx: TransactionSql, refs: readonly RecordRef[], reason: 'retracted' | 'expired'): Promise<Withdrawn> {
+export async function withdrawRecords(tx: TransactionSql, refs: readonly RecordRef[], reason: 'retracted' | 'expired', ids: KeyedIds): Promise<Withdrawn> {
   const out: Withdrawn = { campaigns: new Set(), alerts: [] };
   if (refs.length === 0) return out;
   const byProvider = groupBy(refs, (r) => r.provider, (r) => r.record);
@@ -51,6 +50,6 @@ export async function withdrawRecords(tx: TransactionSql, refs: readonly RecordR
     providersNow.set(id, new Set(providers));
     if (link.campaign_id) out.campaigns.add(link.campaign_id);
   }
-  out.alerts = withdrawalAlerts(sent, providersNow, reason);
+  out.alerts = withdrawalAlerts(sent, providersNow, reason, ids);
   return out;
 }

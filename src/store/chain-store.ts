@@ -106,18 +106,57 @@ export interface EquivocationRow {
   reportedBy: string;
 }
 
-export async function insertEquivocation(tx: Tx, e: EquivocationRow): Promise<void> {
-  await tx`
+/**
+ * Keeps a conflicting batch as evidence unless enough is kept already: one
+ * row per (provider, seq) (the table's key, migration 009) and at most
+ * `maxPerProvider` rows per provider. True if it stored the row. The caller
+ * holds the provider's head lock (lockHead), which serializes the count and
+ * the insert for that provider.
+ */
+export async function insertEquivocation(tx: Tx, e: EquivocationRow, maxPerProvider: number): Promise<boolean> {
+  const rows = await tx`
     INSERT INTO equivocations (provider_id, seq, kind, held_digest, conflicting_digest, conflicting_batch, conflicting_signature, reported_by)
-    VALUES (${e.providerId}, ${e.seq.toString()}, ${e.kind}, ${e.heldDigest}, ${e.conflictingDigest}, ${e.conflictingBatch}, ${e.conflictingSignature}, ${e.reportedBy})
-    ON CONFLICT DO NOTHING`;
+    SELECT ${e.providerId}::text, ${e.seq.toString()}::bigint, ${e.kind}::text, ${e.heldDigest}::bytea, ${e.conflictingDigest}::bytea,
+           ${e.conflictingBatch}::bytea, ${e.conflictingSignature}::text, ${e.reportedBy}::text
+    WHERE (SELECT count(*) FROM equivocations WHERE provider_id = ${e.providerId}) < ${maxPerProvider}
+    ON CONFLICT (provider_id, seq) DO NOTHING
+    RETURNING seq`;
+  return rows.length === 1;
 }
 
-export async function listEquivocations(sql: Sql, providerId?: string) {
-  return sql<{ provider_id: string; seq: bigint; kind: string; conflicting_batch: Uint8Array; conflicting_signature: string; detected_at: Date }[]>`
-    SELECT provider_id, seq, kind, conflicting_batch, conflicting_signature, detected_at FROM equivocations
-    ${providerId ? sql`WHERE provider_id = ${providerId}` : sql``}
-    ORDER BY provider_id, seq`;
+/** A position in the (provider_id, seq) order of the equivocations table. */
+export interface EvidencePosition { providerId: string; seq: bigint }
+export interface EvidenceSize extends EvidencePosition { bytes: number }
+export interface EvidenceRow extends EvidencePosition { conflictingBatch: Uint8Array; conflictingSignature: string; detectedAt: Date }
+
+/**
+ * The next `limit` evidence rows after `after` (optionally of one provider),
+ * with each one's size (batch and signature bytes) but not its bytes: a page
+ * is chosen by size before any batch is read.
+ */
+export async function equivocationSizes(sql: Sql, q: { providerId?: string; after?: EvidencePosition; limit: number }): Promise<EvidenceSize[]> {
+  const rows = await sql<{ provider_id: string; seq: bigint; bytes: number }[]>`
+    SELECT provider_id, seq, (octet_length(conflicting_batch) + octet_length(conflicting_signature))::int AS bytes FROM equivocations
+    WHERE true
+      ${q.providerId ? sql`AND provider_id = ${q.providerId}` : sql``}
+      ${q.after ? sql`AND (provider_id, seq) > (${q.after.providerId}::text, ${q.after.seq.toString()}::bigint)` : sql``}
+    ORDER BY provider_id, seq
+    LIMIT ${q.limit}`;
+  return rows.map((r) => ({ providerId: r.provider_id, seq: BigInt(r.seq), bytes: r.bytes }));
+}
+
+/** The evidence rows at exactly these positions, in (provider_id, seq) order. */
+export async function equivocationsAt(sql: Sql, at: readonly EvidencePosition[]): Promise<EvidenceRow[]> {
+  if (at.length === 0) return [];
+  const rows = await sql<{ provider_id: string; seq: bigint; conflicting_batch: Uint8Array; conflicting_signature: string; detected_at: Date }[]>`
+    SELECT e.provider_id, e.seq, e.conflicting_batch, e.conflicting_signature, e.detected_at
+    FROM equivocations e
+    JOIN unnest(${at.map((p) => p.providerId)}::text[], ${at.map((p) => p.seq.toString())}::bigint[]) AS p(provider_id, seq)
+      ON e.provider_id = p.provider_id AND e.seq = p.seq
+    ORDER BY e.provider_id, e.seq`;
+  return rows.map((r) => ({
+    providerId: r.provider_id, seq: BigInt(r.seq), conflictingBatch: r.conflicting_batch, conflictingSignature: r.conflicting_signature, detectedAt: r.detected_at,
+  }));
 }
 
 export async function listHeads(sql: Sql, providerId?: string): Promise<HeadRow[]> {

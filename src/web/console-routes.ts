@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { CordonError, errorMessage } from '../errors.js';
 import type { HttpRoute } from '../federation/node/node-part.js';
 import type { Role } from '../federation/membership/schema.js';
 import type { Logger } from '../log.js';
-import { presentedToken, sessionCookie, tokenMatches } from './auth/console-token.js';
+import { ConsoleSessions } from './auth/console-sessions.js';
+import { bearerToken, sessionCookie, sessionIdOf, tokenMatches } from './auth/console-token.js';
 import { sendError, sendJson, SECURITY_HEADERS } from './http/respond.js';
 import { serveAsset } from './http/static-files.js';
 import type { CampaignViews } from './views/view-types.js';
@@ -19,17 +21,34 @@ export interface ConsoleViews {
   health(): Promise<unknown>;
 }
 
+/** How the console lets a browser in after it opened the console with the token. */
+export interface ConsoleSessionOptions {
+  /** Where sessions live (default: a fresh in-memory store with its named defaults). */
+  sessions?: ConsoleSessions;
+  /**
+   * The listener is reached over TLS (a terminating proxy in front of it:
+   * config http_behind_tls), so the session cookie is marked Secure. A request
+   * on a TLS socket gets Secure regardless. Never inferred from
+   * X-Forwarded-Proto: any client can send that header.
+   */
+  behindTls?: boolean;
+}
+
 const CONSOLE = '/console/';
 const READS = new Set(['GET', 'HEAD']);
 
 /**
  * The console on the node's HTTP listener: the single-page app at /console/
- * and its JSON API at /api/. Every request needs the console token (bearer
- * header, or the session cookie set by opening /console/?token=…). The API
+ * and its JSON API at /api/. Every request needs the console token as a
+ * bearer header, or a live session's cookie (opening /console/?token=… starts
+ * a session; the cookie holds its id, never the token). The API
  * only reads: it has no write endpoint, and on the regulator's node any
  * write is refused outright with 403 (the regulator's node is read-only).
  */
-export function consoleRoutes(views: ConsoleViews, token: string, log: Logger): HttpRoute {
+export function consoleRoutes(views: ConsoleViews, token: string, log: Logger, opts: ConsoleSessionOptions = {}): HttpRoute {
+  const sessions = opts.sessions ?? new ConsoleSessions();
+  const authorized = (req: IncomingMessage) => tokenMatches(bearerToken(req), token) || sessions.valid(sessionIdOf(req));
+  const secure = (req: IncomingMessage) => opts.behindTls === true || (req.socket as TLSSocket).encrypted === true;
   const api: Record<string, () => Promise<unknown>> = {
     '/api/campaigns': async () => ({ campaigns: await views.campaigns.list() }),
     '/api/alerts': views.alerts,
@@ -54,6 +73,8 @@ export function consoleRoutes(views: ConsoleViews, token: string, log: Logger): 
       const view = api[url.pathname];
       return view ? sendJson(res, 200, await view()) : sendError(res, 404, `no console API at ${url.pathname}`);
     } catch (err) {
+      // A campaign id with broken percent-escapes is the client's mistake, not the node's.
+      if (err instanceof URIError) return sendError(res, 400, `malformed percent-encoding in ${url.pathname.slice(0, 120)}`);
       if (err instanceof CordonError && err.code === 'UNAVAILABLE') return sendError(res, 503, errorMessage(err));
       log.error('console view failed', { path: url.pathname, error: errorMessage(err) });
       return sendError(res, 500, 'internal error');
@@ -66,10 +87,11 @@ export function consoleRoutes(views: ConsoleViews, token: string, log: Logger): 
     // Opening the console with its token once: trade it for a session cookie and drop it from the address bar.
     const offered = url.searchParams.get('token');
     if (!isApi && offered !== null && tokenMatches(offered, token)) {
-      res.writeHead(303, { ...SECURITY_HEADERS, location: CONSOLE, 'set-cookie': sessionCookie(token) }).end();
+      const cookie = sessionCookie(sessions.open(), { maxAgeMs: sessions.ttlMs, secure: secure(req) });
+      res.writeHead(303, { ...SECURITY_HEADERS, location: CONSOLE, 'set-cookie': cookie }).end();
       return true;
     }
-    if (!tokenMatches(presentedToken(req), token)) {
+    if (!authorized(req)) {
       if (isApi) return sendError(res, 401, 'the console needs its token: Authorization: Bearer <token from the node directory\'s console-token file>');
       res.writeHead(401, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' })
         .end('Cordon console: open the address the node printed, ending in ?token=… (the token is in the node directory\'s console-token file).\n');

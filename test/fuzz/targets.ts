@@ -2,6 +2,7 @@ import batchAccept from './batch-accept.fuzz.js';
 import callToken from './call-token.fuzz.js';
 import config from './config.fuzz.js';
 import feedback from './feedback.fuzz.js';
+import httpRoutes from './http-routes.fuzz.js';
 import manifest from './manifest.fuzz.js';
 import psi from './psi.fuzz.js';
 import readBatch from './read-batch.fuzz.js';
@@ -24,4 +25,5 @@ export const TARGETS: readonly FuzzTarget[] = [
   usageLog,
   psi,
   taxiiQuery,
+  httpRoutes,
 ];

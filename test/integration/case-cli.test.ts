@@ -1,5 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/federation/node/start-node.js';
 import { MATCHING_PART, type MatchingPart } from '../../src/federation/node/parts/matching.js';
@@ -49,6 +51,8 @@ describe('cordon case', () => {
     const opened = await as('p1', 'open', '--token', `payment:${X.toString('hex')}`, '--purpose', 'same card at your lab?');
     expect(opened.err).toBe('');
     const id = /opened (cs-[0-9a-f]{32})/.exec(opened.out)![1]!;
+    // The query's opening (salt and query) stays in p1's node directory, for its owner only.
+    expect((await stat(join(fed.dirs.p1!, 'case-openings', `${id}.json`))).mode & 0o777).toBe(0o600);
     expect((await as('p2', 'list')).out).toMatch(new RegExp(`${id}\\s+open\\s+asked.*your records: b-1`));
     expect((await as('p2', 'show', id)).out).toContain('purpose: same card at your lab?');
     expect((await as('p2', 'respond', id, '--volume-band', '1k-10k', '--note', 'seen since May')).out).toContain('answered; case is answered');
@@ -56,6 +60,9 @@ describe('cordon case', () => {
     expect((await as('p1', 'escalate', id)).out).toContain('is escalated');
     const reg = await as('reg', 'show', id, '--json');
     expect(JSON.parse(reg.out)).toMatchObject({ status: 'escalated', escalation: { purpose: 'same card at your lab?', answers: [{ from: 'p2', note: 'seen since May' }] } });
+    // …and what p1 asked, opened from the commitment in c1's log.
+    expect(JSON.parse(reg.out).escalation.query).toMatchObject({ verified: true, epoch: 1, tokens: [`payment:${X.toString('hex')}`], templates: 0 });
+    expect((await as('reg', 'show', id)).out).toMatch(new RegExp(`escalated query \\(opens the commitment in log entry \\d+\\): epoch 1, tokens payment:${X.toString('hex')}`));
     expect((await as('p1', 'close', id)).out).toContain('is closed');
   });
 

@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { RecordKind, RecordSchema, TemplateSignatureSchema, TokenKind, TokenSche
 import { CaseRole, CaseStatus } from '../../src/gen/cordon/v1/investigations_pb.js';
 import { CaseClient } from '../../src/investigate/cases/client/case-client.js';
 import { open } from '../../src/investigate/cases/envelope.js';
+import type { QueryOpening } from '../../src/investigate/cases/query-commitment.js';
 import { createFederation, eventually, startInProcess, type Federation } from '../support/federation.js';
 
 /**
@@ -64,6 +65,7 @@ describe('investigation cases, budgets and probing', () => {
   const hitX = { epoch: 1, tokens: [{ kind: TokenKind.PAYMENT, value: X }] };
   let c1db: postgres.Sql;
   let caseId = '';
+  let opening: QueryOpening;
   const logEntries = async () => {
     const [row] = await c1db<{ size: number }[]>`SELECT size::int FROM merkle_logs WHERE log_id = ''`;
     const log = new TransparencyLog(c1db);
@@ -97,7 +99,7 @@ describe('investigation cases, budgets and probing', () => {
   });
 
   it('delivers a case only to the providers whose records match, and tells the opener nobody', async () => {
-    ({ caseId } = await clients.p1!.open(hitX, PURPOSE));
+    ({ caseId, opening } = await clients.p1!.open(hitX, PURPOSE));
     const p2cases = await clients.p2!.list();
     expect(p2cases.map((c) => [c.caseId, c.role, c.opener, c.ownRecordIds])).toEqual([[caseId, CaseRole.ASKED, 'p1', ['b-1']]]);
     expect(await clients.p3!.list()).toEqual([]);
@@ -142,8 +144,11 @@ describe('investigation cases, budgets and probing', () => {
   it("holds only ciphertext of case messages in the consortium node's database (canary)", async () => {
     const tables = await c1db<{ table_name: string }[]>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
     expect(tables.length).toBeGreaterThan(10);
-    for (const canary of [PURPOSE, ANSWER_NOTE]) {
-      const hex = Buffer.from(canary).toString('hex');
+    // The query's salt, too, is the opener's: the node uses it for the log entry and keeps it nowhere.
+    const salt = Buffer.from(opening.salt, 'base64url');
+    expect(salt).toHaveLength(32);
+    for (const canary of [PURPOSE, ANSWER_NOTE, opening.salt]) {
+      const hex = canary === opening.salt ? salt.toString('hex') : Buffer.from(canary).toString('hex');
       for (const { table_name } of tables) {
         const [row] = await c1db.unsafe(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE position($1 in t::text) > 0 OR position($2 in t::text) > 0`, [canary, hex]);
         expect({ table_name, n: row!.n }).toEqual({ table_name, n: 0 });
@@ -159,18 +164,27 @@ describe('investigation cases, budgets and probing', () => {
   it('escalation lets the regulator read the case and nobody outside the participants; closing ends it', async () => {
     await expect(clients.reg!.read(caseId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(clients.p2!.escalate(caseId)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(await clients.p1!.escalate(caseId)).toBe(CaseStatus.ESCALATED);
+    expect(await clients.p1!.escalate(caseId, opening)).toBe(CaseStatus.ESCALATED);
     const reg = await clients.reg!.read(caseId);
     expect(reg.summary.role).toBe(CaseRole.REGULATOR);
     expect(reg.escalation?.purpose).toBe(PURPOSE);
     expect(reg.escalation?.answers.map((a) => [a.from, a.note])).toEqual([['p2', ANSWER_NOTE]]);
     expect((await clients.reg!.list()).map((c) => c.caseId)).toEqual([caseId]);
+    // The regulator learns what was asked, checked against the commitment in the node's log (inclusion in a signed head).
+    expect(reg.escalation?.query).toMatchObject({ epoch: 1, tokens: [{ kind: TokenKind.PAYMENT, value: Uint8Array.from(X) }], templates: 0, logIndex: opening.log_index });
     await expect(clients.p3!.read(caseId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // The escalation bundle is addressed to the regulator and the opener only.
     const [bundle] = await c1db<{ recipients: string[] }[]>`SELECT recipients FROM investigation_messages WHERE case_id = ${caseId} AND kind = 'escalation'`;
     expect([...bundle!.recipients].sort()).toEqual(['p1', 'reg']);
     expect(await clients.p1!.close(caseId)).toBe(CaseStatus.CLOSED);
     await expect(clients.p1!.close(caseId)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('lets the regulator catch an opener revealing another query than the one logged', async () => {
+    const forged = await clients.p1!.open(hitX, 'about X');
+    const other = { ...forged.opening, tokens: [{ kind: TokenKind.PAYMENT, value: randomBytes(32).toString('hex') }] };
+    expect(await clients.p1!.escalate(forged.caseId, other)).toBe(CaseStatus.ESCALATED);
+    await expect(clients.reg!.read(forged.caseId)).rejects.toMatchObject({ code: 'INVALID_SIGNATURE', message: expect.stringMatching(/do not open the commitment in log entry/) });
   });
 
   it('refuses queries beyond the daily budget with RESOURCE_EXHAUSTED and changes nothing', async () => {
@@ -200,6 +214,24 @@ describe('investigation cases, budgets and probing', () => {
     expect(text).not.toContain(X.toString('hex'));
     expect(text).not.toContain('hit');
     expect(text).not.toContain('asked');
+    // No plain hash of the query: any member could compute X's token and test the guess offline. Recomputed here as it was
+    // logged before (SHA-256 over epoch, kind byte, token), and of the bare token; neither appears in any encoding in any leaf.
+    const epoch = Buffer.alloc(4);
+    epoch.writeUInt32BE(1);
+    const digests = [createHash('sha256').update(epoch).update(Uint8Array.of(TokenKind.PAYMENT)).update(X).digest(), createHash('sha256').update(X).digest()];
+    const leaves = (await logEntries()).filter((e) => e.kind === 'case_query');
+    const first = leaves.find((e) => e.ref === caseId)!;
+    expect(first).toBeDefined();
+    for (const leaf of leaves) {
+      const encodings = [Buffer.from(leaf.leaf).toString('hex'), Buffer.from(leaf.leaf).toString('base64'), Buffer.from(leaf.leaf).toString('base64url'), Buffer.from(leaf.entry).toString('utf8')];
+      for (const d of digests) for (const enc of encodings) for (const form of [d.toString('hex'), d.toString('base64').replace(/=+$/, ''), d.toString('base64url')]) expect(enc).not.toContain(form);
+    }
+    // A commitment instead, which opens only with the opener's salt; and two equal queries are not linkable.
+    const bodies = leaves.map((e) => JSON.parse(Buffer.from(e.entry).toString('utf8')) as { query_commitment?: string; provider: string; tokens: number });
+    expect(bodies[0]!.query_commitment).toMatch(/^[0-9a-f]{64}$/);
+    const p1Singles = bodies.filter((b) => b.provider === 'p1' && b.tokens === 1).map((b) => b.query_commitment);
+    expect(p1Singles.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(p1Singles).size).toBe(p1Singles.length);
   });
 
   it('flags a provider whose queries mostly miss as probing, and not one whose queries hit', async () => {

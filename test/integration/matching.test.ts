@@ -2,12 +2,13 @@ import { create } from '@bufbuild/protobuf';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertKind, type Alert } from '../../src/gen/cordon/v1/alerts_pb.js';
-import { RecordKind, RecordSchema, RetractionSchema, TokenKind, TokenSchema, type Record as BatchRecord } from '../../src/gen/cordon/v1/common_pb.js';
+import { RetractionSchema, TokenKind, type Record as BatchRecord } from '../../src/gen/cordon/v1/common_pb.js';
 import type { RunningNode } from '../../src/federation/node/start-node.js';
 import { MATCHING_PART, type MatchingPart } from '../../src/federation/node/parts/matching.js';
 import { appendToChain } from '../../src/federation/provider/outbox.js';
 import { AlertClient } from '../../src/match/client/alert-client.js';
 import { signFeedback } from '../../src/match/feedback.js';
+import { account } from '../support/matching.js';
 import { cli, createFederation, eventually, startInProcess, type Federation } from '../support/federation.js';
 import { makeRecords } from '../support/records.js';
 
@@ -17,17 +18,6 @@ import { makeRecords } from '../support/records.js';
  * p1 and p2, an email shared by p2 and p3), background records that match
  * nothing, and the disclosure policy 'count' with k = 3 for the regulator.
  */
-const HOUR = 3_600_000;
-
-function account(id: string, tokens: [TokenKind, Uint8Array][], expiresInMs = 90 * 24 * HOUR): BatchRecord {
-  const now = Date.now();
-  return create(RecordSchema, {
-    recordId: id, epoch: 1, kind: RecordKind.ACCOUNT,
-    tokens: tokens.map(([kind, value]) => create(TokenSchema, { kind, value })),
-    labels: ['volume'], score: 0.8,
-    firstSeenMs: BigInt(now - HOUR), lastSeenMs: BigInt(now - 1000), expiresMs: BigInt(now + expiresInMs),
-  });
-}
 
 describe('overlap matching, campaigns and alerts', () => {
   let fed: Federation;

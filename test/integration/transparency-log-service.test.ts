@@ -151,12 +151,12 @@ describe('transparency log on consortium nodes', () => {
       [incl(-1n, n), /leaf_index must be a non-negative/],
       [incl(0n, -5n), /tree_size must be a non-negative/],
       [incl(n, n), /leaf index \d+ ≥ tree size/],
-      [incl(0n, n + 1n), /past the \d+ leaves/],
-      [incl(0n, 2n ** 62n), /past the \d+ leaves|safe integer/],
+      [incl(0n, n + 1n), /tree size \d+ is beyond the log, which holds \d+ leaves/],
+      [incl(0n, 2n ** 62n), /beyond the log, which holds \d+ leaves|safe integer/],
       [cons(0n, n), /empty tree/],
       [cons(-1n, n), /first_size must be a non-negative/],
       [cons(3n, 2n), /size1 3 > size2 2/],
-      [cons(1n, n + 1n), /past the \d+ leaves/],
+      [cons(1n, n + 1n), /tree size \d+ is beyond the log, which holds \d+ leaves/],
     ];
     for (const [p, message] of cases) {
       const [code, details] = await p;

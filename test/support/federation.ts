@@ -14,7 +14,8 @@ import { freePort } from './ports.js';
 /**
  * Builds a real federation on loopback for tests: nodes created with the real
  * `cordon init`, a manifest built and signed with the real `cordon consortium`
- * commands, each node on its own database, started in-process or as a child
+ * commands, the consortium secret installed on providers and the alert-id key
+ * on consortium and regulator nodes, each node on its own database, started in-process or as a child
  * process running `cordon node start` (for kill -9).
  */
 export interface NodeSpec { id: string; role: Role }
@@ -87,6 +88,17 @@ export async function createFederation(
     for (const p of providers) {
       r = await cli(['secret', 'install', '--node', dirs[p.id]!, join(secrets, `${p.id}.secret.jwe`)]);
       if (r.code !== 0) throw new Error(`secret install ${p.id}: ${r.err}`);
+    }
+  }
+  // Alert ids: every matching node (consortium, regulator) receives the alert-id key; without it none starts.
+  const matchers = nodes.filter((n) => n.role === 'consortium' || n.role === 'regulator');
+  if (matchers.length > 0) {
+    const keys = join(root, 'alert-keys');
+    r = await cli(['consortium', 'issue-alert-key', '--manifest', manifest, '--out', keys]);
+    if (r.code !== 0) throw new Error(`issue-alert-key: ${r.err}`);
+    for (const n of matchers) {
+      r = await cli(['alert-key', 'install', '--node', dirs[n.id]!, join(keys, `${n.id}.alert-id-key.jwe`)]);
+      if (r.code !== 0) throw new Error(`alert-key install ${n.id}: ${r.err}`);
     }
   }
   return { root, manifest, dirs, ports, databases };

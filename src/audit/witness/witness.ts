@@ -3,6 +3,7 @@ import type { SignedBatch } from '../../gen/cordon/v1/common_pb.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { PeerClient, type Identity, type Peer } from '../../federation/client/peer-client.js';
+import { MAX_EVIDENCE_PER_PROVIDER } from '../../federation/chain/limits.js';
 import type { Membership } from '../../federation/membership/membership.js';
 import { LogClient } from '../service/log-client.js';
 import type { SignedTreeHead } from '../tree-head.js';
@@ -139,12 +140,21 @@ export class Witness {
     }
   }
 
-  /** Equivocation evidence a consortium node kept itself (ListEquivocations), checked signature by signature. */
+  /**
+   * Equivocation evidence a consortium node kept itself: its conflicting
+   * batches (ListEquivocations, a page at a time) each against the batch the
+   * node holds at that seq (FetchBatches), checked signature by signature.
+   * No more entries are read than a node keeps (MAX_EVIDENCE_PER_PROVIDER for
+   * each member the manifest lists): a node cannot keep the witness paging.
+   */
   async #pullEvidence(peer: Peer): Promise<void> {
-    const { equivocations } = await this.#peerClient(peer).listEquivocations();
-    for (const e of equivocations) {
-      if (await knownEquivocation(this.#env, e.providerId, e.seq)) continue;
-      const batches = [e.held, e.conflicting].filter((b): b is SignedBatch => b !== undefined).map((batch) => ({ seenAt: peer.id, batch }));
+    const client = this.#peerClient(peer);
+    const most = this.#opts.membership.manifest.members.length * MAX_EVIDENCE_PER_PROVIDER;
+    for await (const e of client.equivocations('', most)) {
+      if (!e.conflicting || (await knownEquivocation(this.#env, e.providerId, e.seq))) continue;
+      const batches: { seenAt: string; batch: SignedBatch }[] = [];
+      for await (const held of client.fetchBatches(e.providerId, e.seq, 1)) batches.push({ seenAt: peer.id, batch: held });
+      batches.push({ seenAt: peer.id, batch: e.conflicting });
       await proveEquivocation(this.#env, e.providerId, e.seq, batches);
     }
   }

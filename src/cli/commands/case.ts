@@ -7,8 +7,10 @@ import { TOKEN_KIND_NAMES } from '../../federation/membership/schema.js';
 import { consortiumPeers } from '../../federation/node/peers.js';
 import { CaseRole, CaseStatus, type CaseSummary } from '../../gen/cordon/v1/investigations_pb.js';
 import { VOLUME_BANDS, type VolumeBand } from '../../investigate/cases/answer-context.js';
-import { CaseClient } from '../../investigate/cases/client/case-client.js';
+import { CaseClient, type ReadCase } from '../../investigate/cases/client/case-client.js';
+import { loadOpening, saveOpening } from '../../investigate/cases/client/openings.js';
 import { localContext, type LocalContext } from '../../investigate/cases/local-context.js';
+import { readOpening } from '../../investigate/cases/query-commitment.js';
 import { openNodeDatabase } from '../../store/database.js';
 import type { ResolvedConfig } from '../../config/schema.js';
 import { integerOption, loadNodeConfig, parseCommandArgs, requireOption, type Command } from '../command.js';
@@ -22,7 +24,7 @@ const NODE_OPTIONS = { node: { type: 'string' }, consortium: { type: 'string' } 
 const NODE_HELP = `  --node DIR        the member's node directory (default: $CORDON_NODE or .)
   --consortium ID   the consortium node holding the case (default: the first one this node publishes to)`;
 
-async function withClient<T>(command: string, values: { node?: string | undefined; consortium?: string | undefined }, use: (c: CaseClient, membership: Membership) => Promise<T>): Promise<T> {
+async function withClient<T>(command: string, values: { node?: string | undefined; consortium?: string | undefined }, use: (c: CaseClient, membership: Membership, config: ResolvedConfig) => Promise<T>): Promise<T> {
   const config = await loadNodeConfig(values);
   if (config.role === 'consortium') throw new CordonError('INVALID_INPUT', `cordon ${command}: ${config.id} is a consortium node; cases are opened and answered by providers and read by the regulator`);
   const membership = await Membership.load(config.manifest_file);
@@ -32,7 +34,7 @@ async function withClient<T>(command: string, values: { node?: string | undefine
   const key = await readNodeKey(config.key_file);
   const client = new CaseClient({ id: config.id, key: key.privateKey }, await readEncryptionKey(join(config.dir, ENC_KEY_FILE)), membership, peer);
   try {
-    return await use(client, membership);
+    return await use(client, membership, config);
   } finally {
     client.closeChannel();
   }
@@ -65,7 +67,10 @@ of the tokens, and never tells you who they are unless they answer. The purpose 
 this machine to the providers (the node keeps only the copies for those it asks) and cannot be
 read by the node. Each token counts against your daily budget (policy.investigation.
 query_tokens_per_day); beyond it the node refuses with RESOURCE_EXHAUSTED. Every query is
-written to the node's transparency log (counts and a hash, never the tokens or the purpose).
+written to the node's transparency log as counts and a commitment under a random salt, never
+the tokens, the purpose or a plain hash: other members cannot test a guess against it. The salt
+and the query are kept in the node directory (case-openings/, owner only) and go to the
+regulator, encrypted, only if you escalate.
 
 Options:
   --token KIND:HEX  a token, e.g. from an alert (KIND: ${TOKEN_KIND_NAMES.join(', ')})
@@ -79,10 +84,11 @@ Example: cordon case open --node nodes/p1 --token payment:3f…e1 --purpose "cam
     const purpose = requireOption('case open', values, 'purpose');
     const tokens = (values.token ?? []).map(parseToken);
     if (tokens.length === 0) throw new CordonError('INVALID_INPUT', 'cordon case open: at least one --token is required (see cordon case open --help)');
-    return withClient('case open', values, async (client, membership) => {
+    return withClient('case open', values, async (client, membership, config) => {
       const epoch = values.epoch === undefined ? membership.manifest.policy.token_epoch : integerOption('case open', values, 'epoch', 1, 1);
       const r = await client.open({ epoch, tokens }, purpose);
       io.out(`opened ${r.caseId} (budget left today: ${r.remainingToday} tokens)`);
+      io.out(`the query's salt is kept in ${await saveOpening(config.dir, r.opening)}; it goes to the regulator only if you escalate`);
       return 0;
     });
   },
@@ -147,7 +153,7 @@ Example: cordon case show cs-0123… --node nodes/p1`,
     return withClient('case show', values, async (client) => {
       const c = await client.read(id);
       if (values.json) {
-        io.out(JSON.stringify({ case_id: id, status: status(c.summary.status), opener: c.summary.opener, purpose: c.purpose, answers: c.answers, escalation: c.escalation }));
+        io.out(JSON.stringify({ case_id: id, status: status(c.summary.status), opener: c.summary.opener, purpose: c.purpose, answers: c.answers, escalation: escalationJson(c.escalation) }));
         return 0;
       }
       io.out(line(c.summary));
@@ -156,10 +162,21 @@ Example: cordon case show cs-0123… --node nodes/p1`,
         io.out(`answer from ${a.from} (signature ok): linked accounts ${a.linked_accounts}, volume ${a.volume_band ?? '-'}, first seen ${a.first_seen ?? '-'}, labels ${a.labels.join(',') || '-'}${a.note ? `, note: ${a.note}` : ''}`);
       }
       if (c.escalation) io.out(`escalated purpose: ${c.escalation.purpose}`);
+      if (c.escalation) io.out(c.escalation.query ? `escalated query (opens the commitment in log entry ${c.escalation.query.logIndex}): ${queryText(c.escalation.query)}` : 'escalated query: not disclosed by the opener');
       return 0;
     });
   },
 };
+
+const tokenText = (t: { kind: number; value: Uint8Array }) => `${TOKEN_KIND_NAMES[t.kind - 1] ?? t.kind}:${Buffer.from(t.value).toString('hex')}`;
+const queryText = (q: NonNullable<NonNullable<ReadCase['escalation']>['query']>) =>
+  `epoch ${q.epoch}, tokens ${q.tokens.map(tokenText).join(', ') || '-'}, ${q.templates} template signature(s)`;
+
+function escalationJson(e: ReadCase['escalation']) {
+  if (!e) return undefined;
+  const { query, ...rest } = e;
+  return { ...rest, query: query ? { verified: true, log_index: query.logIndex, epoch: query.epoch, tokens: query.tokens.map(tokenText), templates: query.templates } : null };
+}
 
 export const caseRespond: Command = {
   name: 'case respond',
@@ -227,8 +244,10 @@ export const caseEscalate: Command = {
   summary: 'hand a case you opened to the regulator, who can then read it',
   help: `Usage: cordon case escalate CASE_ID [--node DIR] [--consortium ID]
 
-Escalates a case you opened: its purpose and the answers you received (with their providers'
-signatures) are re-encrypted on this machine to the regulator and you. Nobody else gains a copy.
+Escalates a case you opened: its purpose, the answers you received (with their providers'
+signatures) and the query with its salt (kept in case-openings/ when you opened the case) are
+re-encrypted on this machine to the regulator and you. Nobody else gains a copy. The regulator
+checks the query against the commitment in the node's transparency log.
 
 Options:
 ${NODE_HELP}
@@ -237,7 +256,13 @@ Example: cordon case escalate cs-0123… --node nodes/p1`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('case escalate', argv, NODE_OPTIONS);
     const id = caseIdArg('case escalate', positionals);
-    return withClient('case escalate', values, async (client) => (io.out(`case ${id} is ${status(await client.escalate(id))}`), 0));
+    return withClient('case escalate', values, async (client, _membership, config) => {
+      const kept = await loadOpening(config.dir, id);
+      const opening = kept === undefined ? undefined : readOpening(kept, `case escalate: the opening kept for ${id}`).opening;
+      if (!opening) io.err(`warning: no query opening for ${id} in ${config.dir} (opened from another node directory?): the regulator gets the case without the query`);
+      io.out(`case ${id} is ${status(await client.escalate(id, opening))}`);
+      return 0;
+    });
   },
 };
 

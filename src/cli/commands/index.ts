@@ -13,7 +13,7 @@ import { demo } from './demo.js';
 import { doctor } from './doctor.js';
 import { health } from './health.js';
 import { init } from './init.js';
-import { consortiumIssueSecret, secretInstall } from './issue-secret.js';
+import { alertKeyInstall, consortiumIssueAlertKey, consortiumIssueSecret, secretInstall } from './issue-secret.js';
 import { consortiumSetPolicy } from './consortium-policy.js';
 import { oprfKeygen, oprfReshare, oprfStatus } from './oprf.js';
 import { rotate } from './rotate.js';
@@ -36,6 +36,8 @@ export const commands: readonly Command[] = [
   consortiumSetPolicy,
   consortiumIssueSecret,
   secretInstall,
+  consortiumIssueAlertKey,
+  alertKeyInstall,
   nodeStart,
   publish,
   rotate,

@@ -1,7 +1,8 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CordonError } from '../../errors.js';
+import type { ZodError } from 'zod';
+import { CordonError, firstIssue } from '../../errors.js';
 import { generateNodeKey, writePrivateJwk } from '../../crypto/keys.js';
 import { createNodeEncryptionKey } from '../../crypto/encryption-key.js';
 import { CONFIG_FILE } from '../../config/load.js';
@@ -10,6 +11,17 @@ import { NODE_ID, ROLES, type Member } from '../../federation/membership/schema.
 import { parseCommandArgs, requireOption, type Command } from '../command.js';
 
 export const MEMBER_FILE = 'member.json';
+
+/** The option of `cordon init` each configuration field comes from. */
+const OPTION_OF: Readonly<Record<string, string>> = { id: 'id', role: 'role', organisation: 'org', listen: 'listen', database_url: 'database-url' };
+
+/** The config schema's first complaint as one line naming the option that set the field, and its value. */
+function initOptionError(error: ZodError, values: Record<string, unknown>): CordonError {
+  const issue = error.issues[0];
+  const option = OPTION_OF[String(issue?.path[0])];
+  if (!issue || !option) return new CordonError('INVALID_INPUT', `cordon init: ${firstIssue(error)}`);
+  return new CordonError('INVALID_INPUT', `--${option} '${String(values[option] ?? '')}': ${issue.message}`);
+}
 
 export const init: Command = {
   name: 'init',
@@ -43,11 +55,14 @@ Example:
     if (!NODE_ID.test(id)) throw new CordonError('INVALID_INPUT', `--id '${id}': must be 1–63 chars of a-z, 0-9 and -, starting with a letter or digit`);
     if (!(ROLES as readonly string[]).includes(role)) throw new CordonError('INVALID_INPUT', `--role '${role}': must be one of ${ROLES.join(', ')}`);
     if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, 'key.jwk'))) throw new CordonError('INVALID_INPUT', `--dir ${dir}: already holds a node`);
-    const config = configSchema.parse({
+    const parsed = configSchema.safeParse({
       id, role, organisation: values.org ?? id,
-      ...(values.listen ? { listen: values.listen } : {}),
-      ...(values['database-url'] ? { database_url: values['database-url'] } : {}),
+      ...(values.listen !== undefined ? { listen: values.listen } : {}),
+      ...(values['database-url'] !== undefined ? { database_url: values['database-url'] } : {}),
     });
+    // Refused here, before anything is written, rather than when the node first starts.
+    if (!parsed.success) throw initOptionError(parsed.error, values);
+    const config = parsed.data;
     // 0711: the embedded PostgreSQL (run as an unprivileged user) must traverse
     // the directory to reach data/; nothing here is listable by others.
     await mkdir(dir, { recursive: true });
@@ -64,6 +79,8 @@ Example:
     io.out(`created ${role} node '${id}' in ${dir}`);
     io.out(`  keys:   ${join(dir, 'key.jwk')}, ${join(dir, 'enc-key.jwk')} (0600)`);
     io.out(`  member: ${join(dir, MEMBER_FILE)} — send this to the consortium founders`);
+    // Matching nodes do not start without the alert-id key (federation/node/parts/matching.ts).
+    if (role === 'consortium' || role === 'regulator') io.out(`  before it starts: install the alert-id key (cordon consortium issue-alert-key, then cordon alert-key install --node ${dir} FILE)`);
     return 0;
   },
 };

@@ -14,7 +14,7 @@ import {
 import type { Membership } from '../membership/membership.js';
 import { CordonErrorWithTrailers } from '../grpc/status.js';
 import { BATCH_SIGNATURE_TYP, batchDigest, hex, sameBytes } from './digest.js';
-import { GENESIS_DIGEST, MAX_BATCH_BYTES } from './limits.js';
+import { GENESIS_DIGEST, MAX_BATCH_BYTES, MAX_EVIDENCE_PER_PROVIDER } from './limits.js';
 import { decodeBatchForCommit, type DecodedBatch } from './batch-wire.js';
 
 /**
@@ -24,8 +24,9 @@ import { decodeBatchForCommit, type DecodedBatch } from './batch-wire.js';
  * Contract: the returned promise must not resolve until the batch is durably
  * committed; a resend of a held batch resolves as a duplicate without
  * changing anything; a gap or fork is refused with the node's head; a
- * different, validly signed batch at a held sequence number is stored only as
- * evidence and refused.
+ * different, validly signed batch at a held sequence number is refused, and
+ * kept as evidence only within the bounds of limits.ts: one per (provider,
+ * seq), MAX_EVIDENCE_PER_PROVIDER per provider.
  */
 export interface SignedBatchBytes { batch: Uint8Array; signature: string }
 
@@ -131,6 +132,9 @@ export async function commitBatch(sql: Sql, v: VerifiedBatch, opts: AcceptOption
   return settle(sql, v, opts);
 }
 
+/** Why a conflicting batch was refused without being kept (the bounds of insertEquivocation). */
+const EVIDENCE_HELD = `evidence is kept once per sequence number and at most ${MAX_EVIDENCE_PER_PROVIDER} times per provider, and this node holds it already`;
+
 /** The sequential path: lock the head first, then decide what the batch is. */
 async function settle(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<AcceptResult> {
   const { batch } = v;
@@ -139,20 +143,20 @@ async function settle(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<
     if (batch.seq <= head.seq) {
       const held = (await batchDigestAt(tx, batch.providerId, batch.seq))!;
       if (sameBytes(held, v.digest)) return { outcome: 'duplicate' as const, head };
-      await insertEquivocation(tx, {
+      const kept = await insertEquivocation(tx, {
         providerId: batch.providerId, seq: batch.seq, kind: 'same_seq', heldDigest: held, conflictingDigest: v.digest,
         conflictingBatch: v.bytes, conflictingSignature: v.signature, reportedBy: opts.receivedFrom,
-      });
-      return { outcome: 'equivocation' as const, head, held };
+      }, MAX_EVIDENCE_PER_PROVIDER);
+      return { outcome: 'equivocation' as const, head, held, kept };
     }
     if (batch.seq > head.seq + 1n) return { outcome: 'gap' as const, head };
     if (!sameBytes(batch.prevDigest, head.digest)) {
       // Signed on top of a predecessor we do not hold: the provider signed two different batches at seq − 1.
-      await insertEquivocation(tx, {
+      const kept = await insertEquivocation(tx, {
         providerId: batch.providerId, seq: batch.seq, kind: 'fork', heldDigest: head.digest, conflictingDigest: v.digest,
         conflictingBatch: v.bytes, conflictingSignature: v.signature, reportedBy: opts.receivedFrom,
-      });
-      return { outcome: 'fork' as const, head };
+      }, MAX_EVIDENCE_PER_PROVIDER);
+      return { outcome: 'fork' as const, head, kept };
     }
     await insertBatch(tx, {
       providerId: batch.providerId, seq: batch.seq, digest: v.digest, prevDigest: batch.prevDigest, createdMs: Number(batch.createdMs),
@@ -170,8 +174,8 @@ async function settle(sql: Sql, v: VerifiedBatch, opts: AcceptOptions): Promise<
     case 'gap':
       throw gap(batch.providerId, outcome.head.seq, outcome.head.digest, `seq ${batch.seq} does not follow the held seq ${outcome.head.seq}`);
     case 'fork':
-      throw gap(batch.providerId, outcome.head.seq, outcome.head.digest, `prev_digest of seq ${batch.seq} is not the digest of the held seq ${outcome.head.seq} (kept as evidence of a fork)`);
+      throw gap(batch.providerId, outcome.head.seq, outcome.head.digest, `prev_digest of seq ${batch.seq} is not the digest of the held seq ${outcome.head.seq} (${outcome.kept ? 'kept as evidence of a fork' : `not kept as evidence: ${EVIDENCE_HELD}`})`);
     case 'equivocation':
-      throw new CordonError('EQUIVOCATION', `batch ${batch.providerId}#${batch.seq}: a different batch is already held at this sequence number (digest ${hex(outcome.held).slice(0, 16)}…); the new one is kept only as evidence`);
+      throw new CordonError('EQUIVOCATION', `batch ${batch.providerId}#${batch.seq}: a different batch is already held at this sequence number (digest ${hex(outcome.held).slice(0, 16)}…); the new one is ${outcome.kept ? 'kept only as evidence' : `not kept: ${EVIDENCE_HELD}`}`);
   }
 }

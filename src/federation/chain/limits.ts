@@ -19,3 +19,22 @@ export const RECORD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const LABEL = /^[a-z0-9_.:-]{1,64}$/;
 /** Batches a FetchBatches call streams when the caller sets no limit. */
 export const DEFAULT_FETCH_LIMIT = 1000;
+
+/**
+ * Equivocation evidence a node keeps per provider, over all sequence numbers.
+ * The first conflicting batch at a sequence number already proves the
+ * equivocation (one per (provider, seq): the equivocations table's key,
+ * migration 009); a handful more show a pattern rather than a one-off. Past
+ * that, evidence adds no proof, only lets the equivocating provider spend the
+ * node's disk (up to MAX_BATCH_BYTES a row): 16 rows bound it at 128 MiB.
+ */
+export const MAX_EVIDENCE_PER_PROVIDER = 16;
+/**
+ * Bytes of equivocation evidence in one ListEquivocations page. A page always
+ * carries at least one entry, and one entry is at most a batch, its signature
+ * and a few ids: under the gRPC message limit (a batch plus a 64 KiB envelope).
+ */
+export const MAX_EQUIVOCATION_PAGE_BYTES = MAX_BATCH_BYTES;
+/** Entries a ListEquivocations page holds when the caller sets no page size, and at most. */
+export const DEFAULT_EQUIVOCATION_PAGE = 64;
+export const MAX_EQUIVOCATION_PAGE = 1_000;

@@ -1,5 +1,5 @@
 import { create, type DescMessage, type DescMethodBiDiStreaming, type DescMethodServerStreaming, type DescMethodUnary, type DescService, type MessageShape } from '@bufbuild/protobuf';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import type { KeyObject } from 'node:crypto';
 import type { SignedBatch } from '../../gen/cordon/v1/common_pb.js';
 import {
@@ -10,6 +10,7 @@ import {
   ListEquivocationsRequestSchema,
   PublishRequestSchema,
   UpdateManifestRequestSchema,
+  type Equivocation,
   type GetHeadsResponse,
   type GetManifestResponse,
   type ListEquivocationsResponse,
@@ -19,7 +20,7 @@ import {
 import { CordonError } from '../../errors.js';
 import { mintCallToken } from '../auth/call-token.js';
 import { HEAD_SEQ_TRAILER } from '../chain/accept-batch.js';
-import { CLIENT_OPTIONS, PUBLISH_DEADLINE_MS, STREAM_DEADLINE_MS, UNARY_DEADLINE_MS } from '../grpc/options.js';
+import { CLIENT_OPTIONS, PUBLISH_DEADLINE_MS, STREAM_DEADLINE_MS, STREAM_END_LIFETIME, STREAM_END_TRAILER, UNARY_DEADLINE_MS } from '../grpc/options.js';
 import { clientDefinition } from '../grpc/service-definition.js';
 import { fromServiceError } from '../grpc/status.js';
 
@@ -113,8 +114,28 @@ export class PeerClient {
     return this.unary('updateManifest', create(UpdateManifestRequestSchema, { manifestJws }));
   }
 
-  listEquivocations(providerId = ''): Promise<ListEquivocationsResponse> {
-    return this.unary('listEquivocations', create(ListEquivocationsRequestSchema, { providerId }));
+  /** One page of the node's equivocation evidence; `pageToken` is the previous page's next_page_token. */
+  listEquivocations(providerId = '', page: { pageSize?: number; pageToken?: string } = {}): Promise<ListEquivocationsResponse> {
+    return this.unary('listEquivocations', create(ListEquivocationsRequestSchema, { providerId, pageSize: page.pageSize ?? 0, pageToken: page.pageToken ?? '' }));
+  }
+
+  /**
+   * Every entry of the node's equivocation evidence, page after page, one page
+   * in memory at a time. A node that lists more than `maxEntries` (the most an
+   * honest one keeps) is refused with RESOURCE_EXHAUSTED rather than followed
+   * for ever.
+   */
+  async *equivocations(providerId = '', maxEntries = Number.POSITIVE_INFINITY): AsyncGenerator<Equivocation> {
+    let pageToken = '';
+    let seen = 0;
+    do {
+      const page = await this.listEquivocations(providerId, { pageToken });
+      if (page.equivocations.length === 0) return; // an honest page holds at least one entry
+      seen += page.equivocations.length;
+      if (seen > maxEntries) throw new CordonError('RESOURCE_EXHAUSTED', `${this.peer.id}: lists more than ${maxEntries} equivocation entries, more than a node keeps`);
+      yield* page.equivocations;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
   }
 
   /** Streams a provider's batches in order; the stream applies backpressure as the caller consumes. */
@@ -134,22 +155,46 @@ export class PeerClient {
    * A server stream on any service the peer serves: yields its messages with
    * backpressure as the caller consumes. Ends quietly when `signal` aborts;
    * any other failure is a CordonError naming the peer.
+   *
+   * A server ends every stream at its lifetime (grpc/open-streams.ts), with OK
+   * and the lifetime trailer. With `resume`, the stream is then reopened, with
+   * a fresh call token, from the request `resume` returns (called after the
+   * last message was consumed, so it can continue after it); without, the
+   * iteration just ends and the caller continues from what it got.
    */
-  async *stream<I extends DescMessage, O extends DescMessage>(method: DescMethodServerStreaming<I, O>, request: MessageShape<I>, opts: CallOptions = {}): AsyncGenerator<MessageShape<O>> {
+  async *stream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodServerStreaming<I, O>,
+    request: MessageShape<I>,
+    opts: CallOptions & { resume?: () => MessageShape<I> } = {},
+  ): AsyncGenerator<MessageShape<O>> {
+    let next = request;
+    for (;;) {
+      const end = yield* this.streamOnce(method, next, opts);
+      if (end !== 'lifetime' || !opts.resume || opts.signal?.aborted) return;
+      next = opts.resume();
+    }
+  }
+
+  /** One server stream to its end; returns how it ended ('lifetime': the server ended it at its lifetime). */
+  private async *streamOnce<I extends DescMessage, O extends DescMessage>(method: DescMethodServerStreaming<I, O>, request: MessageShape<I>, opts: CallOptions): AsyncGenerator<MessageShape<O>, 'complete' | 'lifetime'> {
     const call = this.clientFor(method.parent)[method.localName]!(request, this.metadata(opts.waitForReady), {
       deadline: Date.now() + (opts.deadlineMs ?? STREAM_DEADLINE_MS),
     }) as ClientReadableStream<MessageShape<O>>;
+    // grpc-js reports the status before the iteration sees the end.
+    let trailer: unknown;
+    call.on('status', (s: StatusObject) => (trailer = s.metadata?.get(STREAM_END_TRAILER)[0]));
     const cancel = () => call.cancel();
     opts.signal?.addEventListener('abort', cancel);
     try {
       for await (const msg of call) yield msg;
     } catch (err) {
-      if (opts.signal?.aborted) return;
+      if (opts.signal?.aborted) return 'complete';
       throw fromServiceError(err, this.peer.id);
     } finally {
       opts.signal?.removeEventListener('abort', cancel);
       call.cancel();
     }
+    return trailer === STREAM_END_LIFETIME ? 'lifetime' : 'complete';
   }
 
   /** Opens a bidirectional stream on any service the peer serves, with a call token and a deadline for the whole stream. */

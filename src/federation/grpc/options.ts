@@ -31,3 +31,24 @@ export const SERVER_OPTIONS = {
 export const UNARY_DEADLINE_MS = 15_000;
 export const PUBLISH_DEADLINE_MS = 60_000;
 export const STREAM_DEADLINE_MS = 120_000;
+
+/**
+ * How long the server keeps any one stream open. A stream is admitted once,
+ * when it starts; ending it after this long makes its caller come back with a
+ * fresh call token, so no stream outlives a change of its caller's standing by
+ * more than this even if no manifest event reports the change (OpenStreams
+ * ends streams at once on the events it does hear). Five minutes costs a
+ * follower one reconnect per five minutes, and is under the clients' watch
+ * deadline (WATCH_DEADLINE_MS, ten minutes), so an honest follower is ended
+ * cleanly by the server rather than by its own deadline. Configurable as
+ * `stream_lifetime_ms`.
+ */
+export const STREAM_LIFETIME_MS = 5 * 60_000;
+
+/**
+ * Trailer on the OK status of a server stream the server ended at its
+ * lifetime rather than because it was complete: the client reopens it from
+ * where it got to (PeerClient.stream `resume`).
+ */
+export const STREAM_END_TRAILER = 'cordon-stream-end';
+export const STREAM_END_LIFETIME = 'lifetime';

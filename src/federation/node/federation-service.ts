@@ -3,7 +3,6 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Sql } from 'postgres';
 import { ChainHeadSchema, SignedBatchSchema } from '../../gen/cordon/v1/common_pb.js';
 import {
-  EquivocationSchema,
   FederationService,
   FetchBatchesRequestSchema,
   GetHeadsRequestSchema,
@@ -11,7 +10,6 @@ import {
   GetManifestRequestSchema,
   GetManifestResponseSchema,
   ListEquivocationsRequestSchema,
-  ListEquivocationsResponseSchema,
   PublishOutcome,
   PublishRequestSchema,
   PublishResponseSchema,
@@ -20,8 +18,9 @@ import {
   FetchBatchesResponseSchema,
 } from '../../gen/cordon/v1/federation_pb.js';
 import { CordonError } from '../../errors.js';
-import { fetchBatches, listEquivocations, listHeads } from '../../store/chain-store.js';
+import { fetchBatches, listHeads } from '../../store/chain-store.js';
 import type { ChainWriter } from '../chain/chain-writer.js';
+import { listEvidencePage } from '../chain/evidence-page.js';
 import { DEFAULT_FETCH_LIMIT } from '../chain/limits.js';
 import { serverStream, unary, type CallContext, type PipelineDeps } from '../grpc/handlers.js';
 import { grpcPath } from '../grpc/service-definition.js';
@@ -87,22 +86,6 @@ export function federationService(deps: PipelineDeps, env: { sql: Sql; chain: Ch
       return create(UpdateManifestResponseSchema, { version: BigInt(membership.version) });
     }),
 
-    ListEquivocations: unary(deps, rpc('ListEquivocations'), ListEquivocationsRequestSchema, async (req) => {
-      const rows = await listEquivocations(sql, req.providerId || undefined);
-      return create(ListEquivocationsResponseSchema, {
-        equivocations: await Promise.all(
-          rows.map(async (r) => {
-            const held = (await fetchBatches(sql, r.provider_id, r.seq, 1))[0];
-            return create(EquivocationSchema, {
-              providerId: r.provider_id,
-              seq: r.seq,
-              ...(held ? { held: create(SignedBatchSchema, { batch: held.batch, signature: held.signature }) } : {}),
-              conflicting: create(SignedBatchSchema, { batch: r.conflicting_batch, signature: r.conflicting_signature }),
-              detectedMs: BigInt(r.detected_at.getTime()),
-            });
-          }),
-        ),
-      });
-    }),
+    ListEquivocations: unary(deps, rpc('ListEquivocations'), ListEquivocationsRequestSchema, (req) => listEvidencePage(sql, req)),
   };
 }

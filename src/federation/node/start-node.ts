@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { ResolvedConfig } from '../../config/schema.js';
@@ -9,12 +9,15 @@ import { openNodeDatabase, type Database } from '../../store/database.js';
 import { CallTokenVerifier } from '../auth/call-token.js';
 import type { ChainWriter } from '../chain/chain-writer.js';
 import type { PipelineDeps } from '../grpc/handlers.js';
+import { OpenStreams } from '../grpc/open-streams.js';
 import { SERVER_OPTIONS } from '../grpc/options.js';
 import { reflectionPackage, serverDefinition } from '../grpc/service-definition.js';
 import { Membership } from '../membership/membership.js';
+import { bindGrpc } from './bind-grpc.js';
 import { startHttpServer } from './http-server.js';
 import type { NodeContext, NodePart } from './node-part.js';
 import { NODE_PARTS } from './parts.js';
+import { GRPC_LISTENER, HTTP_LISTENER, probeListen } from './probe-listen.js';
 import { DELIVERY_PART, type DeliveryPart } from './parts/delivery.js';
 import { FEDERATION_PART, type FederationPart } from './parts/federation.js';
 
@@ -32,6 +35,8 @@ export interface RunningNode {
   readonly httpAddress?: string;
   readonly chain?: ChainWriter;
   readonly log: Logger;
+  /** The streams the node is serving, by caller (ended on revocation and at their lifetime). */
+  readonly streams: OpenStreams;
   /** A running part by name (see parts.ts), if this node's role runs it. */
   part<T extends NodePart>(name: string): T | undefined;
   /** Provider nodes: deliver the outbox to every consortium node now. */
@@ -51,25 +56,31 @@ export async function loadIdentity(config: ResolvedConfig): Promise<{ key: NodeK
   return { key, membership };
 }
 
-function bind(server: Server, listen: string): Promise<number> {
-  return new Promise((resolve, reject) =>
-    server.bindAsync(listen, ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(new CordonError('UNAVAILABLE', `cannot listen on ${listen}: ${err.message}`)) : resolve(port),
-    ),
-  );
-}
-
 /**
  * Starts a node of any role from its configuration: database (migrated), the
  * role's parts (parts.ts), one gRPC server with health and reflection serving
  * every part's services, and an HTTP server when configured.
+ *
+ * What can fail without the database is checked before it starts (identity,
+ * then both listen addresses: probe-listen.ts), so those failures are quick
+ * and start nothing. A failure after it stops everything started so far, the
+ * embedded database included when this process started it, before the
+ * rejection: a failed start leaves nothing running on the node's directory.
  */
 export async function startNode(config: ResolvedConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
   const log = opts.log ?? createLogger({ node: config.id, role: config.role });
   const startedAt = Date.now();
   const { key, membership } = await loadIdentity(config);
-  const db = await openNodeDatabase(config);
+  await probeListen(GRPC_LISTENER, config.listen);
+  if (config.http_listen) await probeListen(HTTP_LISTENER, config.http_listen);
   const callListeners = new Set<NonNullable<PipelineDeps['onCallDone']>>();
+  const streams = new OpenStreams({
+    membership, nodeRole: config.role, lifetimeMs: config.stream_lifetime_ms,
+    onError: (err) => log.error('ending a stream failed', { error: errorMessage(err), stack: (err as Error)?.stack }),
+  });
+  streams.onEnded((s, why) => {
+    if (why.kind === 'refused') log.info('stream ended: caller no longer admitted', { rpc: s.rpc, caller: s.callerId, code: why.error.code, reason: why.error.message });
+  });
   const pipeline: PipelineDeps = {
     nodeRole: config.role,
     tokens: new CallTokenVerifier(config.id, membership),
@@ -77,6 +88,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
     onCallDone: (rpc, ok, ms) => {
       for (const listener of callListeners) listener(rpc, ok, ms);
     },
+    streams,
   };
   const onCallDone: NodeContext['onCallDone'] = (listener) => {
     callListeners.add(listener);
@@ -84,11 +96,18 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
   };
   const parts = new Map<string, NodePart>();
   const part = <T extends NodePart>(name: string) => parts.get(name) as T | undefined;
-  const ctx: NodeContext = { config, key, membership, db, log, self: { id: config.id, key: key.privateKey }, startedAt, pipeline, onCallDone, part, partNames: () => [...parts.keys()] };
-
   const server = new Server(SERVER_OPTIONS);
   const health = new HealthImplementation({ '': 'SERVING' });
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+
+  let db: Database;
+  try {
+    db = await openNodeDatabase(config);
+  } catch (err) {
+    streams.close();
+    throw err;
+  }
+  const ctx: NodeContext = { config, key, membership, db, log, self: { id: config.id, key: key.privateKey }, startedAt, pipeline, onCallDone, part, partNames: () => [...parts.keys()] };
   try {
     for (const factory of NODE_PARTS) {
       const p = await factory(ctx);
@@ -108,7 +127,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
     // (its role, which the manifest publishes) and whether it is up. Reflection
     // lists exactly the served services, not every service in their proto files.
     new ReflectionService(reflectionPackage(served) as never, { services: served.map((s) => s.typeName) }).addToServer(server);
-    const port = await bind(server, config.listen);
+    const port = await bindGrpc(server, config.listen);
     const routes = [...parts.values()].flatMap((p) => (p.http ? [p.http] : []));
     if (config.http_listen) http = await startHttpServer(config.http_listen, routes, log);
     for (const p of parts.values()) await p.start?.();
@@ -120,7 +139,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
     const delivery = part<DeliveryPart>(DELIVERY_PART);
     const chain = part<FederationPart>(FEDERATION_PART)?.chain;
     return {
-      config, key, membership, db, address, log, part,
+      config, key, membership, db, address, log, part, streams,
       ...(http ? { httpAddress: http.address } : {}),
       ...(chain ? { chain } : {}),
       flush: () => delivery?.flush() ?? Promise.resolve(),
@@ -139,6 +158,7 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
               resolve();
             });
           });
+          streams.close();
           for (const p of [...parts.values()].reverse()) {
             await p.stop?.().catch((err: unknown) => log.error('part did not stop cleanly', { part: p.name, error: errorMessage(err) }));
           }
@@ -147,10 +167,11 @@ export async function startNode(config: ResolvedConfig, opts: { log?: Logger } =
         })()),
     };
   } catch (err) {
+    streams.close();
     server.forceShutdown();
     await http?.close();
     for (const p of [...parts.values()].reverse()) await p.stop?.().catch(() => undefined);
-    await db.close();
+    await db.close({ stopServer: true }).catch((closeErr: unknown) => log.error('database did not close after a failed start', { error: errorMessage(closeErr) }));
     throw err;
   }
 }

@@ -10,6 +10,11 @@ import { CordonError } from '../../errors.js';
  * member id as `kid`. Every reader unwraps the same content key, so a relay
  * may drop entries (`keepRecipients`) without touching the ciphertext, and
  * still cannot read it.
+ *
+ * The list of entries is the list of readers, and for a purpose that is the
+ * list of providers whose records matched: a reader is therefore handed only
+ * its own entry (`entryFor`), so what it receives is the same whoever else
+ * can read the message (never tell the opener, or one holder, who was asked).
  */
 export const CASE_JWE_TYP = 'cordon-case+jwe';
 const ALG = 'ECDH-ES+A256KW';
@@ -81,6 +86,21 @@ export function recipientIds(jwe: CaseJwe): string[] {
 /** The same message readable only by `keep` (entries for anyone else dropped). */
 export function keepRecipients(jwe: CaseJwe, keep: ReadonlySet<string>): CaseJwe {
   return { ...jwe, recipients: jwe.recipients.filter((r) => keep.has(r.header.kid)) };
+}
+
+/**
+ * The stored message as `reader` receives it: the ciphertext with the
+ * reader's own recipient entry and no other, so its size and its entries do
+ * not depend on who else reads it. (jose puts the ephemeral key in the
+ * protected header when sealing to one reader, in each entry when sealing to
+ * several: a purpose is always sealed to every provider, so that shape too
+ * is the same whoever matched.)
+ */
+export function entryFor(stored: string, reader: string, where: string): string {
+  const jwe = JSON.parse(stored) as CaseJwe;
+  const kept = keepRecipients(jwe, new Set([reader]));
+  if (kept.recipients.length !== 1) throw new CordonError('INTERNAL', `${where}: the stored message has no entry for '${reader}'`);
+  return JSON.stringify(kept);
 }
 
 /** Decrypts the entry addressed to `selfId`; the protected header's kind and sender are returned with the plaintext. */

@@ -37,3 +37,14 @@ export function nextState(state: CaseState, event: CaseEvent, caseId: string): C
       return 'closed';
   }
 }
+
+/**
+ * The state an asked provider is shown: the case as if it alone had been
+ * asked. Another provider's answer moves the case to 'answered'; shown to
+ * this one, that would say someone else holds what was queried, and a case
+ * tells no participant who else was asked. Escalating and closing are the
+ * opener's, and shown as they are.
+ */
+export function stateSeenByAsked(state: CaseState, ownResponse: 'answered' | 'declined' | null): CaseState {
+  return state === 'answered' && ownResponse !== 'answered' ? 'open' : state;
+}

@@ -22,11 +22,18 @@ export class AlertClient {
     this.#peer = new PeerClient(self, peer);
   }
 
-  /** The caller's alerts after `cursor`; follows new ones unless `backlogOnly`. Ends when `signal` aborts. */
+  /**
+   * The caller's alerts after `cursor`; follows new ones unless `backlogOnly`. Ends when `signal` aborts.
+   * When the node ends the stream at its lifetime, it is reopened (fresh call token) after the last alert
+   * received, so none is skipped or repeated.
+   */
   async *watch(cursor: bigint, opts: { backlogOnly?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<Alert> {
-    const request = create(WatchAlertsRequestSchema, { cursor, backlogOnly: opts.backlogOnly ?? false });
-    for await (const msg of this.#peer.stream(m.watchAlerts, request, { deadlineMs: WATCH_DEADLINE_MS, ...(opts.signal ? { signal: opts.signal } : {}) })) {
-      if (msg.alert) yield msg.alert;
+    let after = cursor;
+    const request = () => create(WatchAlertsRequestSchema, { cursor: after, backlogOnly: opts.backlogOnly ?? false });
+    for await (const msg of this.#peer.stream(m.watchAlerts, request(), { deadlineMs: WATCH_DEADLINE_MS, resume: request, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+      if (!msg.alert) continue;
+      after = msg.alert.cursor;
+      yield msg.alert;
     }
   }
 

@@ -1,4 +1,4 @@
-import { alertId } from '../ids.js';
+import type { KeyedIds } from '../ids.js';
 import type { NewAlert } from '../store/alerts.js';
 import type { AlertFacts, StoredAlert } from '../types.js';
 import { providersOf, type Member } from './link-shape.js';
@@ -16,9 +16,10 @@ export interface LinkFacts {
 /**
  * Overlap alerts for a link whose members changed from `before` to `after`:
  * one alert per (recipient, counterpart) provider pair that did not exist
- * before. Each names only the recipient's own records. Pure.
+ * before. Each names only the recipient's own records. Pure. The caller
+ * passes only participating providers' members (match-env.ts).
  */
-export function overlapAlerts(link: LinkFacts, before: readonly Member[], after: readonly Member[]): NewAlert[] {
+export function overlapAlerts(link: LinkFacts, before: readonly Member[], after: readonly Member[], ids: KeyedIds): NewAlert[] {
   const was = new Set(providersOf(before));
   const now = providersOf(after);
   const out: NewAlert[] = [];
@@ -37,7 +38,7 @@ export function overlapAlerts(link: LinkFacts, before: readonly Member[], after:
         ...(link.campaignId ? { campaign_id: link.campaignId } : {}),
         ...(link.campaign ? { campaign_providers: link.campaign.providers, campaign_records: link.campaign.records, campaign_score: link.campaign.score } : {}),
       };
-      out.push({ alertId: alertId('overlap', p, link.linkId, q), recipient: p, kind: 'overlap', linkId: link.linkId, ...(link.campaignId ? { campaignId: link.campaignId } : {}), facts });
+      out.push({ alertId: ids.alert('overlap', p, link.linkId, q), recipient: p, kind: 'overlap', linkId: link.linkId, ...(link.campaignId ? { campaignId: link.campaignId } : {}), facts });
     }
   }
   return out;
@@ -47,7 +48,7 @@ export function overlapAlerts(link: LinkFacts, before: readonly Member[], after:
  * Withdrawals of earlier overlap alerts whose pair no longer holds: the link
  * is gone, or the recipient or its counterpart left it. Pure.
  */
-export function withdrawalAlerts(sent: readonly StoredAlert[], linkProvidersNow: ReadonlyMap<string, ReadonlySet<string>>, reason: string): NewAlert[] {
+export function withdrawalAlerts(sent: readonly StoredAlert[], linkProvidersNow: ReadonlyMap<string, ReadonlySet<string>>, reason: string, ids: KeyedIds): NewAlert[] {
   const out: NewAlert[] = [];
   for (const a of sent) {
     const linkId = a.facts.link_id;
@@ -56,7 +57,7 @@ export function withdrawalAlerts(sent: readonly StoredAlert[], linkProvidersNow:
     const holds = now && now.has(a.recipient) && a.facts.counterpart !== undefined && now.has(a.facts.counterpart);
     if (holds) continue;
     out.push({
-      alertId: alertId('withdrawal', a.recipient, a.alertId),
+      alertId: ids.alert('withdrawal', a.recipient, a.alertId),
       recipient: a.recipient,
       kind: 'withdrawal',
       linkId,

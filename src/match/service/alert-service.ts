@@ -11,8 +11,10 @@ import { grpcPath } from '../../federation/grpc/service-definition.js';
 import type { Membership } from '../../federation/membership/membership.js';
 import { discloseAlert, discloseCampaign, type Viewer } from '../disclosure.js';
 import { applyFeedback, verifyFeedback } from '../feedback.js';
+import type { MatchEnv } from '../match-env.js';
 import { alertsAfter, insertAlerts } from '../store/alerts.js';
-import { campaignEvents, campaignsById, listCampaigns, ownRecordsIn, ownRecordsInEach } from '../store/campaigns.js';
+import { campaignsById, listCampaigns, ownRecordsIn, ownRecordsInEach } from '../store/campaigns.js';
+import { disclosedTimeline } from '../timeline.js';
 import { OPERATOR_RECIPIENT } from '../types.js';
 import type { AlertHub } from './alert-hub.js';
 import { alertMessage, campaignMessage, eventMessage } from './to-proto.js';
@@ -30,8 +32,8 @@ const viewerOf = (ctx: CallContext): Viewer => ({ id: ctx.caller.id, role: ctx.c
 /** Whose alerts a caller reads: a provider its own; a consortium member the operator's. */
 const recipientOf = (ctx: CallContext) => (ctx.caller.role === 'consortium' ? OPERATOR_RECIPIENT : ctx.caller.id);
 
-export function alertService(deps: PipelineDeps, env: { sql: Sql; membership: Membership; hub: AlertHub }): UntypedServiceImplementation {
-  const { sql, membership, hub } = env;
+export function alertService(deps: PipelineDeps, env: { sql: Sql; membership: Membership; hub: AlertHub; match: MatchEnv }): UntypedServiceImplementation {
+  const { sql, membership, hub, match } = env;
   const policy = () => membership.manifest.policy;
 
   return {
@@ -56,7 +58,7 @@ export function alertService(deps: PipelineDeps, env: { sql: Sql; membership: Me
       let out = { campaignId: '', score: 0 };
       let recipients = new Set<string>();
       await sql.begin(async (tx) => {
-        const r = await applyFeedback(tx, ctx.caller.id, payload, req.feedbackJws);
+        const r = await applyFeedback(tx, ctx.caller.id, payload, req.feedbackJws, match);
         recipients = await insertAlerts(tx, r.alerts);
         out = r;
       });
@@ -86,7 +88,7 @@ export function alertService(deps: PipelineDeps, env: { sql: Sql; membership: Me
       const d = row && discloseCampaign(row, own, viewer, policy());
       // One answer for "does not exist" and "not yours": existence is itself disclosure.
       if (!d) throw new CordonError('NOT_FOUND', `campaign ${JSON.stringify(id).slice(0, 80)}: not found`);
-      return create(GetCampaignResponseSchema, { campaign: campaignMessage(d), timeline: (await campaignEvents(sql, id)).map(eventMessage) });
+      return create(GetCampaignResponseSchema, { campaign: campaignMessage(d), timeline: (await disclosedTimeline(sql, id, viewer, policy())).map(eventMessage) });
     }),
   };
 }

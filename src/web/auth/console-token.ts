@@ -8,9 +8,10 @@ import { CordonError, fileProblem } from '../../errors.js';
  * The console's access token. The console answers on the node's http_listen
  * (loopback unless the operator says otherwise), and every page and API call
  * needs this token as well: a bearer header, or the session cookie set when
- * the console is opened once with `?token=…`. It lives in the node's
- * directory (mode 0600), created at first start; rotate it by deleting the
- * file and restarting the node.
+ * the console is opened once with `?token=…` (the cookie carries a session
+ * id that expires, never the token: console-sessions.ts). It lives in the
+ * node's directory (mode 0600), created at first start; rotate it by
+ * deleting the file and restarting the node.
  */
 export const CONSOLE_TOKEN_FILE = 'console-token';
 export const CONSOLE_COOKIE = 'cordon_console';
@@ -52,10 +53,14 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-/** The token a request presents (bearer header first, then the session cookie). */
-export function presentedToken(req: IncomingMessage): string | undefined {
+/** The token a request presents in an `Authorization: Bearer` header. */
+export function bearerToken(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+}
+
+/** The session id a request's cookie carries. */
+export function sessionIdOf(req: IncomingMessage): string | undefined {
   return cookieValue(req.headers.cookie, CONSOLE_COOKIE);
 }
 
@@ -63,7 +68,12 @@ export function tokenMatches(presented: string | undefined, token: string): bool
   return presented !== undefined && same(presented, token);
 }
 
-/** The session cookie: HttpOnly (scripts never see it), SameSite=Strict (no cross-site requests carry it). */
-export function sessionCookie(token: string): string {
-  return `${CONSOLE_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+/**
+ * The session cookie: HttpOnly (scripts never see it), SameSite=Strict (no
+ * cross-site request carries it), Path=/ (the console and its API), Max-Age
+ * (the browser drops it when the session ends on the node), and Secure when
+ * the listener is reached over TLS (a browser then never sends it in clear).
+ */
+export function sessionCookie(sessionId: string, opts: { maxAgeMs: number; secure: boolean }): string {
+  return `${CONSOLE_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(opts.maxAgeMs / 1000)}${opts.secure ? '; Secure' : ''}`;
 }

@@ -1,7 +1,8 @@
 import type { Sql } from 'postgres';
 import type { Membership } from '../../federation/membership/membership.js';
 import { discloseCampaign, type Viewer } from '../../match/disclosure.js';
-import { campaignEvents, campaignsById, listCampaigns } from '../../match/store/campaigns.js';
+import { campaignsById, listCampaigns } from '../../match/store/campaigns.js';
+import { disclosedTimeline } from '../../match/timeline.js';
 import { campaignLinks } from '../../match/store/links.js';
 import { operatorGraph, regulatorGraph } from './campaign-graph.js';
 import { kindName, summaryOfDisclosed } from './campaign-summary.js';
@@ -34,7 +35,7 @@ export function localCampaigns(env: { sql: Sql; membership: Membership; viewer: 
       const d = row && discloseCampaign(row, [], viewer, policy());
       if (!d) return undefined;
       const { links, members } = await campaignLinks(sql, id);
-      const timeline = (await campaignEvents(sql, id)).map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: e.detail }));
+      const timeline = (await disclosedTimeline(sql, id, viewer, policy())).map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: e.detail }));
       let records: CampaignRecordRow[];
       if (viewer.role === 'regulator') {
         const perProvider = new Map<string, Set<string>>();

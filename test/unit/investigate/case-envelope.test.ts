@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateEncryptionKey } from '../../../src/crypto/encryption-key.js';
-import { keepRecipients, open, parseCaseJwe, recipientIds, seal } from '../../../src/investigate/cases/envelope.js';
+import { entryFor, keepRecipients, open, parseCaseJwe, recipientIds, seal } from '../../../src/investigate/cases/envelope.js';
 
 const keys = Object.fromEntries(['p1', 'p2', 'p3'].map((id) => [id, generateEncryptionKey().key]));
 const to = (...ids: string[]) => ids.map((id) => ({ id, encJwk: keys[id]!.publicJwk }));
@@ -16,6 +16,19 @@ describe('case message envelopes (General JSON JWE, ECDH-ES+A256KW X25519, A256G
     expect(text((await open(kept, 'p2', keys.p2!.privateKey, 't')).plaintext)).toBe('why we ask');
     expect(await open(kept, 'p1', keys.p1!.privateKey, 't')).toMatchObject({ kind: 'purpose', from: 'p1' });
     await expect(open(kept, 'p3', keys.p3!.privateKey, 't')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+  });
+
+  it('hands each reader only its own entry: the same size whoever else reads it', async () => {
+    const plain = new TextEncoder().encode('why we ask');
+    const many = await seal(plain, 'purpose', 'p1', to('p1', 'p2', 'p3'));
+    const fewer = await seal(plain, 'purpose', 'p1', to('p1', 'p2'));
+    const seen = entryFor(many, 'p2', 't');
+    expect(recipientIds(parseCaseJwe(seen, 't', { kind: 'purpose', from: 'p1' }))).toEqual(['p2']);
+    expect(text((await open(seen, 'p2', keys.p2!.privateKey, 't')).plaintext)).toBe('why we ask');
+    const kept = (n: string[]) => JSON.stringify(keepRecipients(parseCaseJwe(many, 't', { kind: 'purpose', from: 'p1' }), new Set(n)));
+    expect(new Set([entryFor(many, 'p1', 't'), entryFor(kept(['p1']), 'p1', 't'), entryFor(kept(['p1', 'p3']), 'p1', 't')]).size).toBe(1);
+    expect(entryFor(many, 'p1', 't').length).toBe(entryFor(fewer, 'p1', 't').length);
+    expect(() => entryFor(fewer, 'p3', 't')).toThrow(/no entry for 'p3'/);
   });
 
   it('refuses a message of the wrong kind or sender, duplicate recipients, and non-JWE input', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { discloseAlert, discloseCampaign } from '../../../src/match/disclosure.js';
-import { alertId, campaignIdOf, tokenLinkId } from '../../../src/match/ids.js';
+import { discloseAlert, discloseCampaign, discloseTimeline, mayKnowCampaign } from '../../../src/match/disclosure.js';
+import { generateAlertIdKey } from '../../../src/crypto/alert-id-key.js';
+import { campaignIdOf, KeyedIds, tokenLinkId } from '../../../src/match/ids.js';
 import { components, type LinkNode } from '../../../src/match/plan/components.js';
 import { formedAt } from '../../../src/match/plan/link-shape.js';
 import { overlapAlerts, withdrawalAlerts } from '../../../src/match/plan/overlap-alerts.js';
 import { groupTokens } from '../../../src/match/plan/token-groups.js';
 import { campaignScore } from '../../../src/match/score.js';
-import type { CampaignRow, StoredAlert } from '../../../src/match/types.js';
+import type { CampaignEvent, CampaignRow, StoredAlert } from '../../../src/match/types.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
 const m = (provider: string, record: string, publishedMs = 0) => ({ provider, record, publishedMs });
@@ -68,27 +69,28 @@ describe('campaign components', () => {
 });
 
 describe('overlap alerts', () => {
+  const ids = new KeyedIds(generateAlertIdKey());
   const link = { linkId: tokenLinkId(1, 6, tok(9)), basis: 'token' as const, tokenKind: 6, token: tok(9) };
 
   it('alert each provider once per new counterpart, with only its own records', () => {
-    const first = overlapAlerts(link, [], [m('p1', 'a'), m('p2', 'b'), m('p2', 'b2')]);
+    const first = overlapAlerts(link, [], [m('p1', 'a'), m('p2', 'b'), m('p2', 'b2')], ids);
     expect(first.map((a) => [a.recipient, a.facts.counterpart, a.facts.own_records])).toEqual([
       ['p1', 'p2', ['a']],
       ['p2', 'p1', ['b', 'b2']],
     ]);
     // A third provider joins: it hears of both, each existing provider only of it.
-    const next = overlapAlerts(link, [m('p1', 'a'), m('p2', 'b')], [m('p1', 'a'), m('p2', 'b'), m('p3', 'c')]);
+    const next = overlapAlerts(link, [m('p1', 'a'), m('p2', 'b')], [m('p1', 'a'), m('p2', 'b'), m('p3', 'c')], ids);
     expect(next.map((a) => `${a.recipient}>${a.facts.counterpart}`).sort()).toEqual(['p1>p3', 'p2>p3', 'p3>p1', 'p3>p2']);
-    expect(next.find((a) => a.recipient === 'p1')!.alertId).toBe(alertId('overlap', 'p1', link.linkId, 'p3'));
+    expect(next.find((a) => a.recipient === 'p1')!.alertId).toBe(ids.alert('overlap', 'p1', link.linkId, 'p3'));
     // Another record of a provider already in the overlap is no news.
-    expect(overlapAlerts(link, [m('p1', 'a'), m('p2', 'b')], [m('p1', 'a'), m('p1', 'a2'), m('p2', 'b')])).toEqual([]);
+    expect(overlapAlerts(link, [m('p1', 'a'), m('p2', 'b')], [m('p1', 'a'), m('p1', 'a2'), m('p2', 'b')], ids)).toEqual([]);
   });
 
   it('withdraws exactly the alerts whose pair no longer holds', () => {
-    const sent = overlapAlerts(link, [], [m('p1', 'a'), m('p2', 'b'), m('p3', 'c')]).map((a, i): StoredAlert => ({ cursor: BigInt(i), alertId: a.alertId, recipient: a.recipient, kind: 'overlap', createdMs: 0, facts: a.facts }));
-    const w = withdrawalAlerts(sent, new Map([[link.linkId, new Set(['p1', 'p3'])]]), 'retracted');
+    const sent = overlapAlerts(link, [], [m('p1', 'a'), m('p2', 'b'), m('p3', 'c')], ids).map((a, i): StoredAlert => ({ cursor: BigInt(i), alertId: a.alertId, recipient: a.recipient, kind: 'overlap', createdMs: 0, facts: a.facts }));
+    const w = withdrawalAlerts(sent, new Map([[link.linkId, new Set(['p1', 'p3'])]]), 'retracted', ids);
     expect(w.map((a) => `${a.recipient}>${a.facts.counterpart}`).sort()).toEqual(['p1>p2', 'p2>p1', 'p2>p3', 'p3>p2']);
-    expect(withdrawalAlerts(sent, new Map([[link.linkId, new Set(['p1', 'p2', 'p3'])]]), 'x')).toEqual([]);
+    expect(withdrawalAlerts(sent, new Map([[link.linkId, new Set(['p1', 'p2', 'p3'])]]), 'x', ids)).toEqual([]);
   });
 });
 
@@ -115,6 +117,47 @@ describe('disclosure policy, from each role', () => {
     expect(discloseCampaign(row, [], { id: 'reg', role: 'regulator' }, names)!.provider_count).toBe(3);
     expect(discloseCampaign(row, [], { id: 'reg', role: 'regulator' }, { ...names, regulator_min_providers: 4 })).toBeUndefined();
     expect(discloseCampaign(row, [], { id: 'c1', role: 'consortium' }, names)).toBeDefined();
+  });
+});
+
+describe('campaign timelines, from each role', () => {
+  const names = { disclosure: 'names' as const, regulator_min_providers: 3 };
+  // cp-z (p3, p4) was absorbed by cp-x; cp-y (p1, p5, p6) too.
+  const rows = new Map<string, CampaignRow>([
+    ['cp-z', { campaign_id: 'cp-z', status: 'merged', merged_into: 'cp-x', providers: ['p3', 'p4'] } as CampaignRow],
+    ['cp-y', { campaign_id: 'cp-y', status: 'merged', merged_into: 'cp-x', providers: ['p1', 'p5', 'p6'] } as CampaignRow],
+  ]);
+  const at = new Date(0);
+  const events: CampaignEvent[] = [
+    { at, kind: 'formed', detail: { providers: 2 } },
+    { at, kind: 'merged', detail: { from: ['cp-z', 'cp-y'] } },
+    { at, kind: 'merged_into', detail: { into: 'cp-z' } },
+  ];
+  const seen = (viewer: { id: string; role: 'provider' | 'regulator' | 'consortium' }) =>
+    discloseTimeline(events, (id) => rows.has(id) && mayKnowCampaign(rows.get(id)!, false, viewer, names));
+
+  it('names an absorbed campaign only to who may know it: its providers as it was absorbed, the regulator from k on, the operator', () => {
+    expect(seen({ id: 'p1', role: 'provider' }).map((e) => [e.kind, e.detail])).toEqual([['formed', { providers: 2 }], ['merged', { from: ['cp-y'] }]]);
+    expect(seen({ id: 'p3', role: 'provider' }).find((e) => e.kind === 'merged')!.detail.from).toEqual(['cp-z']);
+    // A provider in neither absorbed campaign does not learn a merge happened.
+    expect(seen({ id: 'p2', role: 'provider' }).map((e) => e.kind)).toEqual(['formed']);
+    expect(seen({ id: 'reg', role: 'regulator' }).find((e) => e.kind === 'merged')!.detail.from).toEqual(['cp-y']);
+    expect(seen({ id: 'c1', role: 'consortium' })).toEqual(events);
+  });
+});
+
+describe('keyed ids', () => {
+  it('agree under one alert-id key and differ under another', () => {
+    const key = generateAlertIdKey();
+    const [a, b, other] = [new KeyedIds(key), new KeyedIds(Uint8Array.from(key)), new KeyedIds(generateAlertIdKey())];
+    expect(a.alert('overlap', 'p1', 'lt-1', 'p2')).toMatch(/^al-[0-9a-f]{32}$/);
+    expect(a.alert('overlap', 'p1', 'lt-1', 'p2')).toBe(b.alert('overlap', 'p1', 'lt-1', 'p2'));
+    expect(a.alert('overlap', 'p1', 'lt-1', 'p2')).not.toBe(a.alert('overlap', 'p1', 'lt-1', 'p3'));
+    expect(a.alert('overlap', 'p1', 'lt-1', 'p2')).not.toBe(other.alert('overlap', 'p1', 'lt-1', 'p2'));
+    const [r1, r2] = [{ provider: 'p1', record: 'a' }, { provider: 'p2', record: 'b' }];
+    expect(a.templateLink(1, r1, r2)).toMatch(/^lm-[0-9a-f]{32}$/);
+    expect(a.templateLink(1, r1, r2)).toBe(b.templateLink(1, r2, r1));
+    expect(a.templateLink(1, r1, r2)).not.toBe(other.templateLink(1, r1, r2));
   });
 });
 

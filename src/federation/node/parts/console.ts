@@ -22,7 +22,7 @@ export const consolePart: NodePartFactory = async (ctx): Promise<ConsolePart | u
   const token = await loadConsoleToken(ctx.config.dir);
   const log = ctx.log.child({ part: 'console' });
   return {
-    name: CONSOLE_PART, token, http: consoleRoutes(consoleViews(ctx), token, log),
+    name: CONSOLE_PART, token, http: consoleRoutes(consoleViews(ctx), token, log, { behindTls: ctx.config.http_behind_tls ?? false }),
     // Where to find it; never the token itself (logs are shipped elsewhere).
     start: () => log.info('console serving', { path: '/console/', http_listen: ctx.config.http_listen, token_file: join(ctx.config.dir, CONSOLE_TOKEN_FILE) }),
   };

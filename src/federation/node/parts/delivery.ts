@@ -1,6 +1,6 @@
-import { errorMessage } from '../../../errors.js';
 import { PeerClient } from '../../client/peer-client.js';
 import { deliverTo } from '../../provider/deliver.js';
+import { DeliveryBackoff } from '../../provider/delivery-backoff.js';
 import type { NodePart, NodePartFactory } from '../node-part.js';
 import { consortiumPeers } from '../peers.js';
 
@@ -8,7 +8,7 @@ export const DELIVERY_PART = 'delivery';
 
 /** Provider nodes: deliver the outbox to every consortium node, in the background and on demand. */
 export interface DeliveryPart extends NodePart {
-  /** Delivers the outbox to every consortium node now; resolves when this round is done. */
+  /** Delivers the outbox to every consortium node now, even those backing off; resolves when this round is done. */
   flush(): Promise<void>;
 }
 
@@ -22,31 +22,33 @@ export const deliveryPart: NodePartFactory = (ctx): DeliveryPart | undefined => 
   let delivering: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // The outbox keeps everything and a later round resends: a failure is logged when it starts and when it ends, not each round.
+  const backoff = new DeliveryBackoff({ log: ctx.log, quietUntil: ctx.startedAt + STARTUP_QUIET_MS });
 
-  const flush = async (): Promise<void> => {
+  /** One round; `all` also tries the nodes backing off after refusing us (an explicit flush). */
+  const round = async (all: boolean): Promise<void> => {
     await delivering;
     delivering = (async () => {
-      const failures: string[] = [];
       await Promise.all(
-        targets().map(async (peer) => {
+        targets().filter((peer) => all || backoff.due(peer.id)).map(async (peer) => {
           let client = clients.get(peer.id);
           if (!client || client.peer.address !== peer.address) clients.set(peer.id, (client = new PeerClient(ctx.self, peer)));
           try {
             await deliverTo(ctx.db.sql, ctx.config.id, client);
+            backoff.succeeded(peer.id);
           } catch (err) {
-            failures.push(errorMessage(err));
+            backoff.failed(peer.id, err);
           }
         }),
       );
-      // The consortium may still be starting; the outbox keeps everything and the next round resends.
-      if (failures.length > 0) ctx.log[Date.now() - ctx.startedAt > STARTUP_QUIET_MS ? 'warn' : 'debug']('delivery incomplete', { failures });
     })();
     await delivering.finally(() => (delivering = undefined));
   };
+  const flush = () => round(true);
 
   const loop = () => {
     if (stopped) return;
-    void flush().finally(() => {
+    void round(false).finally(() => {
       if (!stopped) timer = setTimeout(loop, ctx.config.replication_interval_ms);
     });
   };

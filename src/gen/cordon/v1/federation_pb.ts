@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cordon/v1/federation.proto.
  */
 export const file_cordon_v1_federation: GenFile = /*@__PURE__*/
-  fileDesc("Chpjb3Jkb24vdjEvZmVkZXJhdGlvbi5wcm90bxIJY29yZG9uLnYxIjcKDlB1Ymxpc2hSZXF1ZXN0EiUKBWJhdGNoGAEgASgLMhYuY29yZG9uLnYxLlNpZ25lZEJhdGNoImEKD1B1Ymxpc2hSZXNwb25zZRIqCgdvdXRjb21lGAEgASgOMhkuY29yZG9uLnYxLlB1Ymxpc2hPdXRjb21lEiIKBGhlYWQYAiABKAsyFC5jb3Jkb24udjEuQ2hhaW5IZWFkIhEKD0dldEhlYWRzUmVxdWVzdCJRChBHZXRIZWFkc1Jlc3BvbnNlEiMKBWhlYWRzGAEgAygLMhQuY29yZG9uLnYxLkNoYWluSGVhZBIYChBtYW5pZmVzdF92ZXJzaW9uGAIgASgEIksKE0ZldGNoQmF0Y2hlc1JlcXVlc3QSEwoLcHJvdmlkZXJfaWQYASABKAkSEAoIZnJvbV9zZXEYAiABKAQSDQoFbGltaXQYAyABKA0iPQoURmV0Y2hCYXRjaGVzUmVzcG9uc2USJQoFYmF0Y2gYASABKAsyFi5jb3Jkb24udjEuU2lnbmVkQmF0Y2giFAoSR2V0TWFuaWZlc3RSZXF1ZXN0IjwKE0dldE1hbmlmZXN0UmVzcG9uc2USFAoMbWFuaWZlc3RfandzGAEgASgJEg8KB3ZlcnNpb24YAiABKAQiLQoVVXBkYXRlTWFuaWZlc3RSZXF1ZXN0EhQKDG1hbmlmZXN0X2p3cxgBIAEoCSIpChZVcGRhdGVNYW5pZmVzdFJlc3BvbnNlEg8KB3ZlcnNpb24YASABKAQiLwoYTGlzdEVxdWl2b2NhdGlvbnNSZXF1ZXN0EhMKC3Byb3ZpZGVyX2lkGAEgASgJIpgBCgxFcXVpdm9jYXRpb24SEwoLcHJvdmlkZXJfaWQYASABKAkSCwoDc2VxGAIgASgEEiQKBGhlbGQYAyABKAsyFi5jb3Jkb24udjEuU2lnbmVkQmF0Y2gSKwoLY29uZmxpY3RpbmcYBCABKAsyFi5jb3Jkb24udjEuU2lnbmVkQmF0Y2gSEwoLZGV0ZWN0ZWRfbXMYBSABKAMiSwoZTGlzdEVxdWl2b2NhdGlvbnNSZXNwb25zZRIuCg1lcXVpdm9jYXRpb25zGAEgAygLMhcuY29yZG9uLnYxLkVxdWl2b2NhdGlvbipuCg5QdWJsaXNoT3V0Y29tZRIfChtQVUJMSVNIX09VVENPTUVfVU5TUEVDSUZJRUQQABIcChhQVUJMSVNIX09VVENPTUVfQUNDRVBURUQQARIdChlQVUJMSVNIX09VVENPTUVfRFVQTElDQVRFEAIy8gMKEUZlZGVyYXRpb25TZXJ2aWNlEkAKB1B1Ymxpc2gSGS5jb3Jkb24udjEuUHVibGlzaFJlcXVlc3QaGi5jb3Jkb24udjEuUHVibGlzaFJlc3BvbnNlEkMKCEdldEhlYWRzEhouY29yZG9uLnYxLkdldEhlYWRzUmVxdWVzdBobLmNvcmRvbi52MS5HZXRIZWFkc1Jlc3BvbnNlElEKDEZldGNoQmF0Y2hlcxIeLmNvcmRvbi52MS5GZXRjaEJhdGNoZXNSZXF1ZXN0Gh8uY29yZG9uLnYxLkZldGNoQmF0Y2hlc1Jlc3BvbnNlMAESTAoLR2V0TWFuaWZlc3QSHS5jb3Jkb24udjEuR2V0TWFuaWZlc3RSZXF1ZXN0Gh4uY29yZG9uLnYxLkdldE1hbmlmZXN0UmVzcG9uc2USVQoOVXBkYXRlTWFuaWZlc3QSIC5jb3Jkb24udjEuVXBkYXRlTWFuaWZlc3RSZXF1ZXN0GiEuY29yZG9uLnYxLlVwZGF0ZU1hbmlmZXN0UmVzcG9uc2USXgoRTGlzdEVxdWl2b2NhdGlvbnMSIy5jb3Jkb24udjEuTGlzdEVxdWl2b2NhdGlvbnNSZXF1ZXN0GiQuY29yZG9uLnYxLkxpc3RFcXVpdm9jYXRpb25zUmVzcG9uc2ViBnByb3RvMw", [file_cordon_v1_common]);
+  fileDesc("Chpjb3Jkb24vdjEvZmVkZXJhdGlvbi5wcm90bxIJY29yZG9uLnYxIjcKDlB1Ymxpc2hSZXF1ZXN0EiUKBWJhdGNoGAEgASgLMhYuY29yZG9uLnYxLlNpZ25lZEJhdGNoImEKD1B1Ymxpc2hSZXNwb25zZRIqCgdvdXRjb21lGAEgASgOMhkuY29yZG9uLnYxLlB1Ymxpc2hPdXRjb21lEiIKBGhlYWQYAiABKAsyFC5jb3Jkb24udjEuQ2hhaW5IZWFkIhEKD0dldEhlYWRzUmVxdWVzdCJRChBHZXRIZWFkc1Jlc3BvbnNlEiMKBWhlYWRzGAEgAygLMhQuY29yZG9uLnYxLkNoYWluSGVhZBIYChBtYW5pZmVzdF92ZXJzaW9uGAIgASgEIksKE0ZldGNoQmF0Y2hlc1JlcXVlc3QSEwoLcHJvdmlkZXJfaWQYASABKAkSEAoIZnJvbV9zZXEYAiABKAQSDQoFbGltaXQYAyABKA0iPQoURmV0Y2hCYXRjaGVzUmVzcG9uc2USJQoFYmF0Y2gYASABKAsyFi5jb3Jkb24udjEuU2lnbmVkQmF0Y2giFAoSR2V0TWFuaWZlc3RSZXF1ZXN0IjwKE0dldE1hbmlmZXN0UmVzcG9uc2USFAoMbWFuaWZlc3RfandzGAEgASgJEg8KB3ZlcnNpb24YAiABKAQiLQoVVXBkYXRlTWFuaWZlc3RSZXF1ZXN0EhQKDG1hbmlmZXN0X2p3cxgBIAEoCSIpChZVcGRhdGVNYW5pZmVzdFJlc3BvbnNlEg8KB3ZlcnNpb24YASABKAQiVgoYTGlzdEVxdWl2b2NhdGlvbnNSZXF1ZXN0EhMKC3Byb3ZpZGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIn4KDEVxdWl2b2NhdGlvbhITCgtwcm92aWRlcl9pZBgBIAEoCRILCgNzZXEYAiABKAQSKwoLY29uZmxpY3RpbmcYBCABKAsyFi5jb3Jkb24udjEuU2lnbmVkQmF0Y2gSEwoLZGV0ZWN0ZWRfbXMYBSABKANKBAgDEARSBGhlbGQiZAoZTGlzdEVxdWl2b2NhdGlvbnNSZXNwb25zZRIuCg1lcXVpdm9jYXRpb25zGAEgAygLMhcuY29yZG9uLnYxLkVxdWl2b2NhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqbgoOUHVibGlzaE91dGNvbWUSHwobUFVCTElTSF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASHAoYUFVCTElTSF9PVVRDT01FX0FDQ0VQVEVEEAESHQoZUFVCTElTSF9PVVRDT01FX0RVUExJQ0FURRACMvIDChFGZWRlcmF0aW9uU2VydmljZRJACgdQdWJsaXNoEhkuY29yZG9uLnYxLlB1Ymxpc2hSZXF1ZXN0GhouY29yZG9uLnYxLlB1Ymxpc2hSZXNwb25zZRJDCghHZXRIZWFkcxIaLmNvcmRvbi52MS5HZXRIZWFkc1JlcXVlc3QaGy5jb3Jkb24udjEuR2V0SGVhZHNSZXNwb25zZRJRCgxGZXRjaEJhdGNoZXMSHi5jb3Jkb24udjEuRmV0Y2hCYXRjaGVzUmVxdWVzdBofLmNvcmRvbi52MS5GZXRjaEJhdGNoZXNSZXNwb25zZTABEkwKC0dldE1hbmlmZXN0Eh0uY29yZG9uLnYxLkdldE1hbmlmZXN0UmVxdWVzdBoeLmNvcmRvbi52MS5HZXRNYW5pZmVzdFJlc3BvbnNlElUKDlVwZGF0ZU1hbmlmZXN0EiAuY29yZG9uLnYxLlVwZGF0ZU1hbmlmZXN0UmVxdWVzdBohLmNvcmRvbi52MS5VcGRhdGVNYW5pZmVzdFJlc3BvbnNlEl4KEUxpc3RFcXVpdm9jYXRpb25zEiMuY29yZG9uLnYxLkxpc3RFcXVpdm9jYXRpb25zUmVxdWVzdBokLmNvcmRvbi52MS5MaXN0RXF1aXZvY2F0aW9uc1Jlc3BvbnNlYgZwcm90bzM", [file_cordon_v1_common]);
 
 /**
  * @generated from message cordon.v1.PublishRequest
@@ -214,9 +214,26 @@ export const UpdateManifestResponseSchema: GenMessage<UpdateManifestResponse> = 
  */
 export type ListEquivocationsRequest = Message<"cordon.v1.ListEquivocationsRequest"> & {
   /**
+   * Only this provider's evidence (empty: every provider's).
+   *
    * @generated from field: string provider_id = 1;
    */
   providerId: string;
+
+  /**
+   * At most this many entries (0: the server's default). A page is also
+   * bounded by bytes, so it may hold fewer; it always holds at least one.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * From a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -241,14 +258,8 @@ export type Equivocation = Message<"cordon.v1.Equivocation"> & {
   seq: bigint;
 
   /**
-   * The batch the node accepted at that sequence number.
-   *
-   * @generated from field: cordon.v1.SignedBatch held = 3;
-   */
-  held?: SignedBatch | undefined;
-
-  /**
-   * The different batch, validly signed, offered later.
+   * The different batch, validly signed, offered after the node held one at
+   * seq (or, for a fork, signed on top of a predecessor the node does not hold).
    *
    * @generated from field: cordon.v1.SignedBatch conflicting = 4;
    */
@@ -272,9 +283,18 @@ export const EquivocationSchema: GenMessage<Equivocation> = /*@__PURE__*/
  */
 export type ListEquivocationsResponse = Message<"cordon.v1.ListEquivocationsResponse"> & {
   /**
+   * In (provider_id, seq) order.
+   *
    * @generated from field: repeated cordon.v1.Equivocation equivocations = 1;
    */
   equivocations: Equivocation[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -375,7 +395,9 @@ export const FederationService: GenService<{
     output: typeof UpdateManifestResponseSchema;
   },
   /**
-   * Evidence of equivocation: two different signed batches at one sequence number.
+   * Evidence of equivocation: a batch that conflicts with the one the node
+   * holds at its sequence number, a page at a time. The node keeps one per
+   * (provider, seq) and a bounded number per provider.
    *
    * @generated from rpc cordon.v1.FederationService.ListEquivocations
    */

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cordon/v1/investigations.proto.
  */
 export const file_cordon_v1_investigations: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jb3Jkb24vdjEvaW52ZXN0aWdhdGlvbnMucHJvdG8SCWNvcmRvbi52MSKIAQoPT3BlbkNhc2VSZXF1ZXN0Eg0KBWVwb2NoGAEgASgNEiAKBnRva2VucxgCIAMoCzIQLmNvcmRvbi52MS5Ub2tlbhIvCgl0ZW1wbGF0ZXMYAyADKAsyHC5jb3Jkb24udjEuVGVtcGxhdGVTaWduYXR1cmUSEwoLcHVycG9zZV9qd2UYBCABKAkiPAoQT3BlbkNhc2VSZXNwb25zZRIPCgdjYXNlX2lkGAEgASgJEhcKD3JlbWFpbmluZ190b2RheRgCIAEoBCLaAQoLQ2FzZVN1bW1hcnkSDwoHY2FzZV9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAQSDgoGb3BlbmVyGAMgASgJEiUKBnN0YXR1cxgEIAEoDjIVLmNvcmRvbi52MS5DYXNlU3RhdHVzEiEKBHJvbGUYBSABKA4yEy5jb3Jkb24udjEuQ2FzZVJvbGUSEQoJb3BlbmVkX21zGAYgASgDEhIKCnVwZGF0ZWRfbXMYByABKAMSFgoOb3duX3JlY29yZF9pZHMYCCADKAkSEQoJcmVzcG9uZGVkGAkgASgIImMKC0Nhc2VNZXNzYWdlEigKBGtpbmQYASABKA4yGi5jb3Jkb24udjEuQ2FzZU1lc3NhZ2VLaW5kEg4KBnNlbmRlchgCIAEoCRINCgVhdF9tcxgDIAEoAxILCgNqd2UYBCABKAkiNwoQTGlzdENhc2VzUmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAQSDQoFbGltaXQYAiABKA0iOgoRTGlzdENhc2VzUmVzcG9uc2USJQoFY2FzZXMYASADKAsyFi5jb3Jkb24udjEuQ2FzZVN1bW1hcnkiOQoRV2F0Y2hDYXNlc1JlcXVlc3QSDgoGY3Vyc29yGAEgASgEEhQKDGJhY2tsb2dfb25seRgCIAEoCCI6ChJXYXRjaENhc2VzUmVzcG9uc2USJAoEY2FzZRgBIAEoCzIWLmNvcmRvbi52MS5DYXNlU3VtbWFyeSIhCg5HZXRDYXNlUmVxdWVzdBIPCgdjYXNlX2lkGAEgASgJImQKD0dldENhc2VSZXNwb25zZRInCgdzdW1tYXJ5GAEgASgLMhYuY29yZG9uLnYxLkNhc2VTdW1tYXJ5EigKCG1lc3NhZ2VzGAIgAygLMhYuY29yZG9uLnYxLkNhc2VNZXNzYWdlIkYKDlJlc3BvbmRSZXF1ZXN0Eg8KB2Nhc2VfaWQYASABKAkSDwoHZGVjbGluZRgCIAEoCBISCgphbnN3ZXJfandlGAMgASgJIjgKD1Jlc3BvbmRSZXNwb25zZRIlCgZzdGF0dXMYASABKA4yFS5jb3Jkb24udjEuQ2FzZVN0YXR1cyI2Cg9Fc2NhbGF0ZVJlcXVlc3QSDwoHY2FzZV9pZBgBIAEoCRISCgpidW5kbGVfandlGAIgASgJIjkKEEVzY2FsYXRlUmVzcG9uc2USJQoGc3RhdHVzGAEgASgOMhUuY29yZG9uLnYxLkNhc2VTdGF0dXMiIwoQQ2xvc2VDYXNlUmVxdWVzdBIPCgdjYXNlX2lkGAEgASgJIjoKEUNsb3NlQ2FzZVJlc3BvbnNlEiUKBnN0YXR1cxgBIAEoDjIVLmNvcmRvbi52MS5DYXNlU3RhdHVzIhkKF0xpc3RQcm9iaW5nRmxhZ3NSZXF1ZXN0ImwKC1Byb2JpbmdGbGFnEhMKC3Byb3ZpZGVyX2lkGAEgASgJEg8KB3F1ZXJpZXMYAiABKAQSDgoGbWlzc2VzGAMgASgEEhIKCm1pc3NfcmF0aW8YBCABKAESEwoLd2luZG93X2RheXMYBSABKA0iQQoYTGlzdFByb2JpbmdGbGFnc1Jlc3BvbnNlEiUKBWZsYWdzGAEgAygLMhYuY29yZG9uLnYxLlByb2JpbmdGbGFnKowBCgpDYXNlU3RhdHVzEhsKF0NBU0VfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFAoQQ0FTRV9TVEFUVVNfT1BFThABEhgKFENBU0VfU1RBVFVTX0FOU1dFUkVEEAISGQoVQ0FTRV9TVEFUVVNfRVNDQUxBVEVEEAMSFgoSQ0FTRV9TVEFUVVNfQ0xPU0VEEAQqkwEKD0Nhc2VNZXNzYWdlS2luZBIhCh1DQVNFX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNBU0VfTUVTU0FHRV9LSU5EX1BVUlBPU0UQARIcChhDQVNFX01FU1NBR0VfS0lORF9BTlNXRVIQAhIgChxDQVNFX01FU1NBR0VfS0lORF9FU0NBTEFUSU9OEAMqaQoIQ2FzZVJvbGUSGQoVQ0FTRV9ST0xFX1VOU1BFQ0lGSUVEEAASFAoQQ0FTRV9ST0xFX09QRU5FUhABEhMKD0NBU0VfUk9MRV9BU0tFRBACEhcKE0NBU0VfUk9MRV9SRUdVTEFUT1IQAzLeBAoUSW52ZXN0aWdhdGlvblNlcnZpY2USQwoIT3BlbkNhc2USGi5jb3Jkb24udjEuT3BlbkNhc2VSZXF1ZXN0GhsuY29yZG9uLnYxLk9wZW5DYXNlUmVzcG9uc2USRgoJTGlzdENhc2VzEhsuY29yZG9uLnYxLkxpc3RDYXNlc1JlcXVlc3QaHC5jb3Jkb24udjEuTGlzdENhc2VzUmVzcG9uc2USSwoKV2F0Y2hDYXNlcxIcLmNvcmRvbi52MS5XYXRjaENhc2VzUmVxdWVzdBodLmNvcmRvbi52MS5XYXRjaENhc2VzUmVzcG9uc2UwARJACgdHZXRDYXNlEhkuY29yZG9uLnYxLkdldENhc2VSZXF1ZXN0GhouY29yZG9uLnYxLkdldENhc2VSZXNwb25zZRJACgdSZXNwb25kEhkuY29yZG9uLnYxLlJlc3BvbmRSZXF1ZXN0GhouY29yZG9uLnYxLlJlc3BvbmRSZXNwb25zZRJDCghFc2NhbGF0ZRIaLmNvcmRvbi52MS5Fc2NhbGF0ZVJlcXVlc3QaGy5jb3Jkb24udjEuRXNjYWxhdGVSZXNwb25zZRJGCglDbG9zZUNhc2USGy5jb3Jkb24udjEuQ2xvc2VDYXNlUmVxdWVzdBocLmNvcmRvbi52MS5DbG9zZUNhc2VSZXNwb25zZRJbChBMaXN0UHJvYmluZ0ZsYWdzEiIuY29yZG9uLnYxLkxpc3RQcm9iaW5nRmxhZ3NSZXF1ZXN0GiMuY29yZG9uLnYxLkxpc3RQcm9iaW5nRmxhZ3NSZXNwb25zZWIGcHJvdG8z", [file_cordon_v1_common]);
+  fileDesc("Ch5jb3Jkb24vdjEvaW52ZXN0aWdhdGlvbnMucHJvdG8SCWNvcmRvbi52MSKcAQoPT3BlbkNhc2VSZXF1ZXN0Eg0KBWVwb2NoGAEgASgNEiAKBnRva2VucxgCIAMoCzIQLmNvcmRvbi52MS5Ub2tlbhIvCgl0ZW1wbGF0ZXMYAyADKAsyHC5jb3Jkb24udjEuVGVtcGxhdGVTaWduYXR1cmUSEwoLcHVycG9zZV9qd2UYBCABKAkSEgoKcXVlcnlfc2FsdBgFIAEoDCJPChBPcGVuQ2FzZVJlc3BvbnNlEg8KB2Nhc2VfaWQYASABKAkSFwoPcmVtYWluaW5nX3RvZGF5GAIgASgEEhEKCWxvZ19pbmRleBgDIAEoBCLaAQoLQ2FzZVN1bW1hcnkSDwoHY2FzZV9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAQSDgoGb3BlbmVyGAMgASgJEiUKBnN0YXR1cxgEIAEoDjIVLmNvcmRvbi52MS5DYXNlU3RhdHVzEiEKBHJvbGUYBSABKA4yEy5jb3Jkb24udjEuQ2FzZVJvbGUSEQoJb3BlbmVkX21zGAYgASgDEhIKCnVwZGF0ZWRfbXMYByABKAMSFgoOb3duX3JlY29yZF9pZHMYCCADKAkSEQoJcmVzcG9uZGVkGAkgASgIImMKC0Nhc2VNZXNzYWdlEigKBGtpbmQYASABKA4yGi5jb3Jkb24udjEuQ2FzZU1lc3NhZ2VLaW5kEg4KBnNlbmRlchgCIAEoCRINCgVhdF9tcxgDIAEoAxILCgNqd2UYBCABKAkiNwoQTGlzdENhc2VzUmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAQSDQoFbGltaXQYAiABKA0iOgoRTGlzdENhc2VzUmVzcG9uc2USJQoFY2FzZXMYASADKAsyFi5jb3Jkb24udjEuQ2FzZVN1bW1hcnkiOQoRV2F0Y2hDYXNlc1JlcXVlc3QSDgoGY3Vyc29yGAEgASgEEhQKDGJhY2tsb2dfb25seRgCIAEoCCI6ChJXYXRjaENhc2VzUmVzcG9uc2USJAoEY2FzZRgBIAEoCzIWLmNvcmRvbi52MS5DYXNlU3VtbWFyeSIhCg5HZXRDYXNlUmVxdWVzdBIPCgdjYXNlX2lkGAEgASgJImQKD0dldENhc2VSZXNwb25zZRInCgdzdW1tYXJ5GAEgASgLMhYuY29yZG9uLnYxLkNhc2VTdW1tYXJ5EigKCG1lc3NhZ2VzGAIgAygLMhYuY29yZG9uLnYxLkNhc2VNZXNzYWdlIkYKDlJlc3BvbmRSZXF1ZXN0Eg8KB2Nhc2VfaWQYASABKAkSDwoHZGVjbGluZRgCIAEoCBISCgphbnN3ZXJfandlGAMgASgJIjgKD1Jlc3BvbmRSZXNwb25zZRIlCgZzdGF0dXMYASABKA4yFS5jb3Jkb24udjEuQ2FzZVN0YXR1cyI2Cg9Fc2NhbGF0ZVJlcXVlc3QSDwoHY2FzZV9pZBgBIAEoCRISCgpidW5kbGVfandlGAIgASgJIjkKEEVzY2FsYXRlUmVzcG9uc2USJQoGc3RhdHVzGAEgASgOMhUuY29yZG9uLnYxLkNhc2VTdGF0dXMiIwoQQ2xvc2VDYXNlUmVxdWVzdBIPCgdjYXNlX2lkGAEgASgJIjoKEUNsb3NlQ2FzZVJlc3BvbnNlEiUKBnN0YXR1cxgBIAEoDjIVLmNvcmRvbi52MS5DYXNlU3RhdHVzIhkKF0xpc3RQcm9iaW5nRmxhZ3NSZXF1ZXN0ImwKC1Byb2JpbmdGbGFnEhMKC3Byb3ZpZGVyX2lkGAEgASgJEg8KB3F1ZXJpZXMYAiABKAQSDgoGbWlzc2VzGAMgASgEEhIKCm1pc3NfcmF0aW8YBCABKAESEwoLd2luZG93X2RheXMYBSABKA0iQQoYTGlzdFByb2JpbmdGbGFnc1Jlc3BvbnNlEiUKBWZsYWdzGAEgAygLMhYuY29yZG9uLnYxLlByb2JpbmdGbGFnKowBCgpDYXNlU3RhdHVzEhsKF0NBU0VfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFAoQQ0FTRV9TVEFUVVNfT1BFThABEhgKFENBU0VfU1RBVFVTX0FOU1dFUkVEEAISGQoVQ0FTRV9TVEFUVVNfRVNDQUxBVEVEEAMSFgoSQ0FTRV9TVEFUVVNfQ0xPU0VEEAQqkwEKD0Nhc2VNZXNzYWdlS2luZBIhCh1DQVNFX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNBU0VfTUVTU0FHRV9LSU5EX1BVUlBPU0UQARIcChhDQVNFX01FU1NBR0VfS0lORF9BTlNXRVIQAhIgChxDQVNFX01FU1NBR0VfS0lORF9FU0NBTEFUSU9OEAMqaQoIQ2FzZVJvbGUSGQoVQ0FTRV9ST0xFX1VOU1BFQ0lGSUVEEAASFAoQQ0FTRV9ST0xFX09QRU5FUhABEhMKD0NBU0VfUk9MRV9BU0tFRBACEhcKE0NBU0VfUk9MRV9SRUdVTEFUT1IQAzLeBAoUSW52ZXN0aWdhdGlvblNlcnZpY2USQwoIT3BlbkNhc2USGi5jb3Jkb24udjEuT3BlbkNhc2VSZXF1ZXN0GhsuY29yZG9uLnYxLk9wZW5DYXNlUmVzcG9uc2USRgoJTGlzdENhc2VzEhsuY29yZG9uLnYxLkxpc3RDYXNlc1JlcXVlc3QaHC5jb3Jkb24udjEuTGlzdENhc2VzUmVzcG9uc2USSwoKV2F0Y2hDYXNlcxIcLmNvcmRvbi52MS5XYXRjaENhc2VzUmVxdWVzdBodLmNvcmRvbi52MS5XYXRjaENhc2VzUmVzcG9uc2UwARJACgdHZXRDYXNlEhkuY29yZG9uLnYxLkdldENhc2VSZXF1ZXN0GhouY29yZG9uLnYxLkdldENhc2VSZXNwb25zZRJACgdSZXNwb25kEhkuY29yZG9uLnYxLlJlc3BvbmRSZXF1ZXN0GhouY29yZG9uLnYxLlJlc3BvbmRSZXNwb25zZRJDCghFc2NhbGF0ZRIaLmNvcmRvbi52MS5Fc2NhbGF0ZVJlcXVlc3QaGy5jb3Jkb24udjEuRXNjYWxhdGVSZXNwb25zZRJGCglDbG9zZUNhc2USGy5jb3Jkb24udjEuQ2xvc2VDYXNlUmVxdWVzdBocLmNvcmRvbi52MS5DbG9zZUNhc2VSZXNwb25zZRJbChBMaXN0UHJvYmluZ0ZsYWdzEiIuY29yZG9uLnYxLkxpc3RQcm9iaW5nRmxhZ3NSZXF1ZXN0GiMuY29yZG9uLnYxLkxpc3RQcm9iaW5nRmxhZ3NSZXNwb25zZWIGcHJvdG8z", [file_cordon_v1_common]);
 
 /**
  * @generated from message cordon.v1.OpenCaseRequest
@@ -42,6 +42,16 @@ export type OpenCaseRequest = Message<"cordon.v1.OpenCaseRequest"> & {
    * @generated from field: string purpose_jwe = 4;
    */
   purposeJwe: string;
+
+  /**
+   * 32 random bytes the opener keeps. The node logs HMAC-SHA256 under them
+   * of the query it matched (src/investigate/cases/query-commitment.ts) and
+   * stores them nowhere; the opener reveals them, with the query, to the
+   * regulator in the escalation bundle.
+   *
+   * @generated from field: bytes query_salt = 5;
+   */
+  querySalt: Uint8Array;
 };
 
 /**
@@ -66,6 +76,13 @@ export type OpenCaseResponse = Message<"cordon.v1.OpenCaseResponse"> & {
    * @generated from field: uint64 remaining_today = 2;
    */
   remainingToday: bigint;
+
+  /**
+   * Index of the query's entry in this node's transparency log.
+   *
+   * @generated from field: uint64 log_index = 3;
+   */
+  logIndex: bigint;
 };
 
 /**
@@ -85,7 +102,8 @@ export type CaseSummary = Message<"cordon.v1.CaseSummary"> & {
   caseId: string;
 
   /**
-   * This node's position for the caller's listing; resume after it.
+   * The caller's position in its own listing at this node (its n-th case);
+   * resume after it. It counts the caller's cases only.
    *
    * @generated from field: uint64 cursor = 2;
    */
@@ -279,7 +297,8 @@ export type GetCaseResponse = Message<"cordon.v1.GetCaseResponse"> & {
   summary?: CaseSummary | undefined;
 
   /**
-   * Messages with an entry for the caller, oldest first.
+   * Messages with an entry for the caller, oldest first, each carrying the
+   * caller's entry and no other.
    *
    * @generated from field: repeated cordon.v1.CaseMessage messages = 2;
    */
@@ -352,8 +371,10 @@ export type EscalateRequest = Message<"cordon.v1.EscalateRequest"> & {
   caseId: string;
 
   /**
-   * JWE to the regulator and the opener over the case's purpose and the
-   * answers' signed contexts, so the regulator can read and verify them.
+   * JWE to the regulator and the opener over the case's purpose, the
+   * answers' signed contexts and the query with its salt, so the regulator
+   * can read them and check the answers' signatures and the query against
+   * its log entry.
    *
    * @generated from field: string bundle_jwe = 2;
    */
@@ -600,9 +621,14 @@ export const CaseRoleSchema: GenEnum<CaseRole> = /*@__PURE__*/
  * keeps only the recipient entries of the case's participants (the opener and
  * the providers asked) and drops the rest before storing anything.
  *
+ * A reader receives each message with its own recipient entry only: the
+ * entries name the readers, and for a purpose those are the providers whose
+ * records matched, which no participant is told.
+ *
  * A case lives on the consortium node it was opened at (cases are not
  * replicated). Every query counts against the opener's daily budget
- * (policy.investigation) and is written to the node's transparency log.
+ * (policy.investigation) and is written to the node's transparency log, as
+ * counts and a salted commitment to the query (see query_salt).
  *
  * @generated from service cordon.v1.InvestigationService
  */

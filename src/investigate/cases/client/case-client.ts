@@ -1,4 +1,6 @@
 import { create } from '@bufbuild/protobuf';
+import { randomBytes } from 'node:crypto';
+import { LogClient } from '../../../audit/service/log-client.js';
 import type { EncryptionKey } from '../../../crypto/encryption-key.js';
 import { CordonError } from '../../../errors.js';
 import { PeerClient, type Identity, type Peer } from '../../../federation/client/peer-client.js';
@@ -10,11 +12,17 @@ import {
 } from '../../../gen/cordon/v1/investigations_pb.js';
 import { signAnswer, verifyAnswer, type AnswerContext } from '../answer-context.js';
 import { open, seal, type EnvelopeRecipient } from '../envelope.js';
+import { makeOpening, QUERY_SALT_BYTES, type QueryOpening } from '../query-commitment.js';
+import { checkLoggedQuery, type CheckedQuery } from './logged-query.js';
 
 const m = InvestigationService.method;
 
-/** What the escalation bundle carries to the regulator: the purpose and each answer's signed context, verifiable by it. */
-interface EscalationBundle { case_id: string; purpose: string; answers: string[] }
+/**
+ * What the escalation bundle carries to the regulator: the purpose, each
+ * answer's signed context and the query's opening (salt and query), all
+ * verifiable by it.
+ */
+interface EscalationBundle { case_id: string; purpose: string; answers: string[]; query?: QueryOpening }
 
 export interface CaseQueryArgs {
   epoch: number;
@@ -27,8 +35,8 @@ export interface ReadCase {
   readonly summary: CaseSummary;
   readonly purpose?: string;
   readonly answers: AnswerContext[];
-  /** The regulator (and the opener): the escalation bundle, decrypted and verified. */
-  readonly escalation?: { purpose: string; answers: AnswerContext[] };
+  /** The regulator (and the opener): the escalation bundle, decrypted and verified; `query` when the opener revealed it, checked against the node's log. */
+  readonly escalation?: { purpose: string; answers: AnswerContext[]; query?: CheckedQuery };
 }
 
 /**
@@ -39,7 +47,7 @@ export interface ReadCase {
 export class CaseClient {
   private readonly peer: PeerClient;
 
-  constructor(private readonly self: Identity, private readonly encKey: EncryptionKey, private readonly membership: Membership, node: Peer) {
+  constructor(private readonly self: Identity, private readonly encKey: EncryptionKey, private readonly membership: Membership, private readonly node: Peer) {
     this.peer = new PeerClient(self, node);
   }
 
@@ -47,27 +55,42 @@ export class CaseClient {
     return this.membership.members(role).filter((x) => x.enc_jwk).map((x) => ({ id: x.id, encJwk: x.enc_jwk }));
   }
 
-  /** Opens a case. The purpose is encrypted to every provider (the node keeps only the entries of those it asks). */
-  async open(query: CaseQueryArgs, purpose: string): Promise<{ caseId: string; remainingToday: bigint }> {
+  /**
+   * Opens a case. The purpose is encrypted to every provider (the node keeps
+   * only the entries of those it asks). The node logs the query as a
+   * commitment under a fresh salt; the opening returned (salt and query) is
+   * the caller's to keep (client/openings.ts) and to reveal only on escalation.
+   */
+  async open(query: CaseQueryArgs, purpose: string): Promise<{ caseId: string; remainingToday: bigint; opening: QueryOpening }> {
     const purposeJwe = await seal(new TextEncoder().encode(purpose), 'purpose', this.self.id, this.readers('provider'));
+    const querySalt = randomBytes(QUERY_SALT_BYTES);
+    const templates = query.templates ?? [];
     const res = await this.peer.call(m.openCase, create(m.openCase.input, {
       epoch: query.epoch,
       tokens: query.tokens.map((t) => create(TokenSchema, t)),
-      templates: (query.templates ?? []).map((t) => create(TemplateSignatureSchema, t)),
+      templates: templates.map((t) => create(TemplateSignatureSchema, t)),
       purposeJwe,
+      querySalt,
     }));
-    return { caseId: res.caseId, remainingToday: res.remainingToday };
+    const opening = makeOpening({ caseId: res.caseId, node: this.node.id, logIndex: Number(res.logIndex), salt: querySalt, query: { epoch: query.epoch, tokens: query.tokens, templates } });
+    return { caseId: res.caseId, remainingToday: res.remainingToday, opening };
   }
 
   async list(afterCursor = 0n, limit = 0): Promise<CaseSummary[]> {
     return (await this.peer.call(m.listCases, create(m.listCases.input, { afterCursor, limit }))).cases;
   }
 
-  /** The caller's cases after `cursor`, then new ones as they arrive (unless `backlogOnly`); ends when `signal` aborts. */
+  /**
+   * The caller's cases after `cursor`, then new ones as they arrive (unless `backlogOnly`); ends when `signal` aborts.
+   * When the node ends the stream at its lifetime, it is reopened (fresh call token) after the last case received.
+   */
   async *watch(cursor: bigint, opts: { backlogOnly?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<CaseSummary> {
-    const request = create(WatchCasesRequestSchema, { cursor, backlogOnly: opts.backlogOnly ?? false });
-    for await (const msg of this.peer.stream(m.watchCases, request, { deadlineMs: WATCH_DEADLINE_MS, ...(opts.signal ? { signal: opts.signal } : {}) })) {
-      if (msg.case) yield msg.case;
+    let after = cursor;
+    const request = () => create(WatchCasesRequestSchema, { cursor: after, backlogOnly: opts.backlogOnly ?? false });
+    for await (const msg of this.peer.stream(m.watchCases, request(), { deadlineMs: WATCH_DEADLINE_MS, resume: request, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+      if (!msg.case) continue;
+      after = msg.case.cursor;
+      yield msg.case;
     }
   }
 
@@ -85,11 +108,22 @@ export class CaseClient {
       else if (msg.kind === CaseMessageKind.ESCALATION) {
         const bundle = JSON.parse(text) as EscalationBundle;
         if (bundle.case_id !== caseId) throw new CordonError('INVALID_INPUT', `case ${caseId}: the escalation bundle is about case '${bundle.case_id}'`);
-        escalation = { purpose: bundle.purpose, answers: await Promise.all(bundle.answers.map((a) => verifyAnswer(a, caseId, this.membership))) };
+        const answers = await Promise.all(bundle.answers.map((a) => verifyAnswer(a, caseId, this.membership)));
+        const query = bundle.query === undefined ? undefined : await this.checkQuery(bundle.query, caseId, msg.sender);
+        escalation = { purpose: bundle.purpose, answers, ...(query ? { query } : {}) };
       }
     }
     if (!res.summary) throw new CordonError('INTERNAL', `case ${caseId}: the node answered without a summary`);
     return { summary: res.summary, ...(purpose !== undefined ? { purpose } : {}), answers, ...(escalation ? { escalation } : {}) };
+  }
+
+  private async checkQuery(opening: unknown, caseId: string, opener: string): Promise<CheckedQuery> {
+    const log = new LogClient(this.self, this.node);
+    try {
+      return await checkLoggedQuery(log, this.membership, opening, { caseId, opener });
+    } finally {
+      log.close();
+    }
   }
 
   /** Answers with signed context, encrypted to the opener and this provider. */
@@ -106,11 +140,12 @@ export class CaseClient {
 
   /**
    * Escalates to the regulator: the opener decrypts the purpose and the
-   * answers it holds and re-encrypts them, with the answers' signatures, to
-   * the regulator(s) and itself. Only the opener can do this, and nobody
-   * else gains a copy.
+   * answers it holds and re-encrypts them, with the answers' signatures and
+   * the query's opening (when it kept it), to the regulator(s) and itself.
+   * Only the opener can do this, and nobody else gains a copy.
    */
-  async escalate(caseId: string): Promise<CaseStatus> {
+  async escalate(caseId: string, opening?: QueryOpening): Promise<CaseStatus> {
+    if (opening && opening.case_id !== caseId) throw new CordonError('INVALID_INPUT', `case ${caseId}: the query opening given is that of case '${opening.case_id}'`);
     const res = await this.peer.call(m.getCase, create(m.getCase.input, { caseId }));
     let purpose = '';
     const answers: string[] = [];
@@ -119,7 +154,7 @@ export class CaseClient {
       if (msg.kind === CaseMessageKind.PURPOSE) purpose = text;
       if (msg.kind === CaseMessageKind.ANSWER) answers.push(text);
     }
-    const bundle: EscalationBundle = { case_id: caseId, purpose, answers };
+    const bundle: EscalationBundle = { case_id: caseId, purpose, answers, ...(opening ? { query: opening } : {}) };
     const to = [...this.readers('regulator'), ...this.readers('provider').filter((r) => r.id === this.self.id)];
     const bundleJwe = await seal(new TextEncoder().encode(JSON.stringify(bundle)), 'escalation', this.self.id, to);
     return (await this.peer.call(m.escalate, create(m.escalate.input, { caseId, bundleJwe }))).status;

@@ -9,18 +9,16 @@ import type { Membership } from '../../../federation/membership/membership.js';
 import {
   CloseCaseRequestSchema, CloseCaseResponseSchema, EscalateRequestSchema, EscalateResponseSchema, GetCaseRequestSchema, GetCaseResponseSchema,
   InvestigationService, ListCasesRequestSchema, ListCasesResponseSchema, ListProbingFlagsRequestSchema, ListProbingFlagsResponseSchema,
-  OpenCaseRequestSchema, OpenCaseResponseSchema, ProbingFlagSchema, RespondRequestSchema, RespondResponseSchema, WatchCasesRequestSchema, WatchCasesResponseSchema,
+  OpenCaseRequestSchema, ProbingFlagSchema, RespondRequestSchema, RespondResponseSchema, WatchCasesRequestSchema, WatchCasesResponseSchema,
 } from '../../../gen/cordon/v1/investigations_pb.js';
 import type { Matcher } from '../../../match/matcher.js';
 import type { AlertHub } from '../../../match/service/alert-hub.js';
-import { chargeQuery } from '../../budget/query-budget.js';
 import { probingFlags } from '../../budget/probing.js';
-import { caseHolders } from '../case-holders.js';
-import { parseCaseQuery, queryCost } from '../case-query.js';
 import { keepRecipients, parseCaseJwe, recipientIds } from '../envelope.js';
-import { isCaseId, newCaseId, nextState, type CaseState } from '../lifecycle.js';
-import { eventEntry, queryEntry } from '../log-entries.js';
+import { isCaseId, nextState, stateSeenByAsked, type CaseState } from '../lifecycle.js';
+import { eventEntry } from '../log-entries.js';
 import * as store from '../store/case-store.js';
+import { openCaseAtFloor } from './open-case.js';
 import { caseMessage, statusMessage, summaryMessage } from './to-proto.js';
 
 const rpc = (name: string) => grpcPath(InvestigationService, name).slice(1);
@@ -68,39 +66,7 @@ export function investigationService(deps: PipelineDeps, env: InvestigationEnv):
   };
 
   return {
-    OpenCase: unary(deps, rpc('OpenCase'), OpenCaseRequestSchema, async (req, ctx) => {
-      const opener = ctx.caller.id;
-      const query = parseCaseQuery(req, 'OpenCase');
-      const purpose = parseCaseJwe(req.purposeJwe, 'OpenCase: purpose_jwe', { kind: 'purpose', from: opener });
-      // Checked against every provider, before matching: the error can name who is missing without saying who matched.
-      const providers = readers('provider');
-      const addressed = new Set(recipientIds(purpose));
-      const missing = providers.filter((id) => !addressed.has(id));
-      if (!providers.includes(opener)) throw new CordonError('PERMISSION_DENIED', `OpenCase: '${opener}' has no encryption key (enc_jwk) in the manifest, so it could not read its own case`);
-      if (missing.length > 0) {
-        throw new CordonError('INVALID_INPUT', `OpenCase: purpose_jwe must be encrypted to every active provider with an encryption key (the node asks only those whose records match, which the opener cannot know); missing: ${missing.join(', ')}`);
-      }
-      const holders = await caseHolders(sql, env.matcher, opener, query);
-      const asked = [...holders].filter(([id]) => providers.includes(id));
-      const participants = new Set([opener, ...asked.map(([id]) => id)]);
-      // Entries for everyone else are dropped before anything is stored: only participants can ever read the purpose.
-      const stored = keepRecipients(purpose, participants);
-      const caseId = newCaseId();
-      const at = now();
-      const policy = membership.manifest.policy.investigation;
-      let remaining = 0;
-      await sql.begin(async (tx) => {
-        // First: a query over budget rolls back here, before anything is written.
-        const grant = await chargeQuery(tx, { provider: opener, cost: queryCost(query), missed: asked.length === 0, limit: policy.query_tokens_per_day, now: at });
-        remaining = grant.remaining;
-        await store.insertCase(tx, { caseId, opener });
-        await store.insertParticipants(tx, caseId, [{ member: opener, role: 'opener' }, ...asked.map(([member, records]) => ({ member, role: 'asked' as const, ownRecordIds: [...records].sort() }))]);
-        await store.insertMessage(tx, caseId, { kind: 'purpose', sender: opener, recipients: recipientIds(stored), jwe: JSON.stringify(stored) });
-        await env.log.appendIn(tx, [queryEntry({ node: env.nodeId, provider: opener, caseId, query, day: grant.day, usedToday: grant.used, at })]);
-      });
-      env.hub.publish(asked.map(([id]) => id));
-      return create(OpenCaseResponseSchema, { caseId, remainingToday: BigInt(remaining) });
-    }),
+    OpenCase: unary(deps, rpc('OpenCase'), OpenCaseRequestSchema, (req, ctx) => openCaseAtFloor(env, req, ctx.caller.id)),
 
     ListCases: unary(deps, rpc('ListCases'), ListCasesRequestSchema, async (req, ctx) => {
       const limit = req.limit === 0 ? DEFAULT_LIST_LIMIT : Math.min(req.limit, MAX_LIST_LIMIT);
@@ -125,7 +91,7 @@ export function investigationService(deps: PipelineDeps, env: InvestigationEnv):
     GetCase: unary(deps, rpc('GetCase'), GetCaseRequestSchema, async (req, ctx) => {
       const p = await mine(req.caseId, ctx);
       const messages = await store.messagesFor(sql, p.case_id, ctx.caller.id);
-      return create(GetCaseResponseSchema, { summary: summaryMessage(p), messages: messages.map(caseMessage) });
+      return create(GetCaseResponseSchema, { summary: summaryMessage(p), messages: messages.map((msg) => caseMessage(msg, ctx.caller.id)) });
     }),
 
     Respond: unary(deps, rpc('Respond'), RespondRequestSchema, async (req, ctx) => {
@@ -149,7 +115,8 @@ export function investigationService(deps: PipelineDeps, env: InvestigationEnv):
         await store.setResponse(tx, caseId, me, req.decline ? 'declined' : 'answered');
         if (status !== p.status) await store.setStatus(tx, caseId, status);
       });
-      return create(RespondResponseSchema, { status: statusMessage(status) });
+      // As the responder may see it: after a decline, another provider's answer does not show (lifecycle.ts).
+      return create(RespondResponseSchema, { status: statusMessage(stateSeenByAsked(status, req.decline ? 'declined' : 'answered')) });
     }),
 
     Escalate: unary(deps, rpc('Escalate'), EscalateRequestSchema, async (req, ctx) => {

@@ -8,6 +8,7 @@ import type { Membership } from '../../../federation/membership/membership.js';
 import type { Logger } from '../../../log.js';
 import { AutoEngine } from '../engine/auto-engine.js';
 import { modeName, modeOf } from '../protocol/modes.js';
+import { SESSION_DEADLINE_MS } from '../protocol/limits.js';
 import { runResponder, type ResponderTerms } from '../protocol/responder.js';
 import { readSetFile, type SetKind } from '../set/read-set-file.js';
 import { serverConversation } from './grpc-conversation.js';
@@ -66,6 +67,8 @@ export function psiService(deps: PipelineDeps, env: PsiServiceEnv): UntypedServi
         own_set_size: outcome.ownSetSize,
         peer_set_size: outcome.peerSetSize,
       });
-    }),
+      // A session cannot resume, and a large one runs long: its lifetime is the session's own deadline.
+      // Revoking the peer still ends it at once (grpc/open-streams.ts).
+    }, { lifetimeMs: SESSION_DEADLINE_MS }),
   };
 }

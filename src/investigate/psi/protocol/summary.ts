@@ -6,6 +6,7 @@ import { CordonError } from '../../../errors.js';
 import { H2C_SUITE } from '../curve/hash-to-curve.js';
 import { MAX_CLOCK_SKEW_MS, MAX_SET_SIZE, PSI_VERSION, SESSION_ID_BYTES } from './limits.js';
 import { modeName } from './modes.js';
+import { ELEMENT_KIND } from '../set/element-set.js';
 
 /**
  * The transcript summary both parties sign: who, when, which mode, how many
@@ -48,7 +49,22 @@ export function encodeSummary(f: SummaryFields): Uint8Array {
   );
 }
 
-/** Decodes and checks a summary on its own terms (version, suite, sizes, times); `where` names its source in errors. */
+/**
+ * Throws INVALID_INPUT naming the first field of `message` its schema does
+ * not know: what a log or a signature keeps is only what its checks covered.
+ */
+export function refuseUnknownFields(message: { $typeName: string; $unknown?: readonly { no: number }[] }, where: string): void {
+  const unknown = message.$unknown?.[0];
+  if (unknown) throw new CordonError('INVALID_INPUT', `${where}: unknown field ${unknown.no} in ${message.$typeName}; only known fields are accepted`);
+}
+
+/**
+ * Decodes and checks a summary on its own terms (version, suite, sizes,
+ * times, element kind). Its bytes must be its canonical encoding (known
+ * fields only, in order, each once): the bytes both parties sign are the
+ * bytes a log keeps, so nothing may ride along that the checks did not see.
+ * `where` names its source in errors.
+ */
 export function decodeSummary(bytes: Uint8Array, where: string): PsiSummary {
   let s: PsiSummary;
   try {
@@ -56,11 +72,14 @@ export function decodeSummary(bytes: Uint8Array, where: string): PsiSummary {
   } catch (err) {
     throw new CordonError('INVALID_INPUT', `${where}: not a PsiSummary (${(err as Error).message})`);
   }
+  refuseUnknownFields(s, where);
   const bad = (what: string) => new CordonError('INVALID_INPUT', `${where}: ${what}`);
+  if (Buffer.compare(Buffer.from(toBinary(PsiSummarySchema, s)), Buffer.from(bytes)) !== 0) throw bad('is not in canonical encoding (known fields in order, each once, defaults omitted)');
   if (s.version !== PSI_VERSION) throw bad(`version ${s.version} is not ${PSI_VERSION}`);
   if (s.suite !== PSI_SUITE) throw bad(`suite '${s.suite}' is not ${PSI_SUITE}`);
   if (s.sessionId.length !== SESSION_ID_BYTES) throw bad(`session id must be ${SESSION_ID_BYTES} bytes`);
   modeName(s.mode);
+  if (!ELEMENT_KIND.test(s.elementKind)) throw bad(`element kind '${s.elementKind.slice(0, 40)}' is not a kind name`);
   if (!s.initiatorId || !s.responderId || s.initiatorId === s.responderId) throw bad('needs two different parties');
   for (const [name, size] of [['initiator', s.initiatorSetSize], ['responder', s.responderSetSize]] as const) {
     if (size > BigInt(MAX_SET_SIZE)) throw bad(`${name} set size ${size} is above ${MAX_SET_SIZE}`);
