@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CordonError } from '../errors.js';
-import { loadConfig } from '../config/load.js';
+import { configPathOf, loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import { closest } from './suggest.js';
 
 /**
  * One subcommand of `cordon`. Each lives in its own file under commands/ and
@@ -33,21 +36,77 @@ export const processIO: CommandIO = {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** Options people type for another one: `--dir` names a node's directory in `cordon init`, `--node` everywhere after. */
+const OPTION_SYNONYMS: Readonly<Record<string, string>> = { dir: 'node' };
+
+/** The option a parseArgs error names ('--node' of "Option '--node <value>' argument missing"), without its dashes. */
+function optionNamed(message: string): string | undefined {
+  return /'(?:-\w, )?--?([\w-]+)/.exec(message)?.[1];
+}
+
+/**
+ * parseArgs' error as one line of our own: which option or argument, and the
+ * fix. Its own messages span a sentence of advice with unbalanced quotes, and
+ * say nothing of what the user may have meant.
+ */
+function argumentError(command: string, err: NodeJS.ErrnoException, options: Options): CordonError {
+  const help = `see cordon ${command} --help`;
+  const name = optionNamed(err.message);
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const typed = /Unknown option '([^']+)'/.exec(err.message)?.[1] ?? `--${name ?? '?'}`;
+      const known = Object.keys(options).filter((o) => o !== 'help');
+      const synonym = name ? OPTION_SYNONYMS[name] : undefined;
+      const guess = typed.startsWith('--') && name ? (synonym && known.includes(synonym) ? synonym : closest(name, known)) : undefined;
+      return new CordonError('INVALID_INPUT', `cordon ${command}: unknown option ${typed}${guess ? `; did you mean --${guess}?` : ''} (${help})`);
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new CordonError('INVALID_INPUT', name && options[name]?.type === 'boolean'
+        ? `cordon ${command}: --${name} takes no value (${help})`
+        : `cordon ${command}: --${name ?? '?'} needs a value (${help})`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const arg = /Unexpected argument '([^']*)'/.exec(err.message)?.[1] ?? '?';
+      return new CordonError('INVALID_INPUT', `cordon ${command}: unexpected argument '${arg}': this command takes options only (${help})`);
+    }
+    default:
+      return new CordonError('INVALID_INPUT', `cordon ${command}: ${err.message.split('\n')[0]} (${help})`);
+  }
+}
+
 /**
  * Parses a subcommand's arguments strictly: an unknown option is an error
- * naming the option and the command, never silently ignored.
+ * naming the option and the command (and the option meant, when it looks
+ * like a typo of one), never silently ignored. Errors are one line (README,
+ * Errors).
  */
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
   } catch (err) {
-    throw new CordonError('INVALID_INPUT', `cordon ${command}: ${(err as Error).message.replace(/^.*?: /, '')} (see cordon ${command} --help)`);
+    throw argumentError(command, err as NodeJS.ErrnoException, options);
   }
 }
 
-/** The node a command acts for: --node DIR, else $CORDON_NODE, else the current directory. */
-export function loadNodeConfig(values: { node?: string | boolean | undefined }): Promise<ResolvedConfig> {
-  return loadConfig(typeof values.node === 'string' ? values.node : process.env.CORDON_NODE ?? '.');
+/**
+ * The node directory (or config file) a command acts for: --node DIR, else
+ * $CORDON_NODE, else the current directory. One that does not exist, or
+ * holds no node, is bad input (exit 2) named by where it came from.
+ */
+export function nodeArgument(values: { node?: string | boolean | undefined }, flag = '--node'): string {
+  const given = typeof values.node === 'string' ? { path: values.node, from: `${flag} ${values.node}` }
+    : process.env.CORDON_NODE ? { path: process.env.CORDON_NODE, from: `CORDON_NODE=${process.env.CORDON_NODE}` }
+    : { path: '.', from: `the current directory (${process.cwd()})` };
+  const configPath = configPathOf(given.path);
+  if (existsSync(configPath)) return given.path;
+  const dir = dirname(configPath);
+  const fix = `create a node with cordon init --dir ${dir}, or name a node's directory with --node DIR`;
+  if (!existsSync(dir)) throw new CordonError('INVALID_INPUT', `${given.from}: no such directory (${fix})`);
+  throw new CordonError('INVALID_INPUT', `${given.from}: holds no node (no ${basename(configPath)}; ${fix})`);
+}
+
+/** The configuration of the node a command acts for (nodeArgument). */
+export function loadNodeConfig(values: { node?: string | boolean | undefined }, flag = '--node'): Promise<ResolvedConfig> {
+  return loadConfig(nodeArgument(values, flag));
 }
 
 /** Reads a required string option or fails naming it. */

@@ -1,6 +1,7 @@
 import { CordonError, errorMessage } from '../errors.js';
 import { processIO, type Command, type CommandIO } from './command.js';
 import { commands } from './commands/index.js';
+import { closest } from './suggest.js';
 
 const USAGE = `cordon: cross-provider threat sharing against model distillation
 
@@ -18,6 +19,23 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return undefined;
 }
 
+/** Error codes that mean the user's input (arguments, configuration) was wrong: exit 2 (README, Errors). */
+const BAD_INPUT: ReadonlySet<string> = new Set(['INVALID_INPUT', 'INVALID_CONFIG']);
+
+/** One line for words that name no command: the group's subcommands, or the command meant. */
+function unknownCommand(argv: string[]): string {
+  const group = commands.filter((c) => c.name.startsWith(argv[0] + ' '));
+  if (group.length > 0) {
+    const subcommands = group.map((c) => c.name.split(' ').slice(1).join(' '));
+    const typed = argv[1];
+    if (typed === undefined || typed.startsWith('-')) return `cordon ${argv[0]}: needs a subcommand: ${subcommands.join(', ')}`;
+    const guess = closest(typed, subcommands);
+    return `cordon ${argv[0]}: unknown subcommand '${typed}'${guess ? `; did you mean cordon ${argv[0]} ${guess}?` : ''} (subcommands: ${subcommands.join(', ')})`;
+  }
+  const guess = closest(argv[0]!, [...new Set(commands.map((c) => c.name.split(' ')[0]!))]);
+  return `cordon: unknown command '${argv[0]}'${guess ? `; did you mean cordon ${guess}?` : ''} (cordon --help lists them)`;
+}
+
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [USAGE, ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)].join('\n');
@@ -30,12 +48,7 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   }
   const found = findCommand(argv);
   if (!found) {
-    const group = commands.filter((c) => c.name.startsWith(argv[0] + ' '));
-    if (group.length > 0) {
-      io.err(`cordon ${argv[0]}: needs a subcommand: ${group.map((c) => c.name.split(' ').slice(1).join(' ')).join(', ')}`);
-    } else {
-      io.err(`cordon: unknown command '${argv[0]}' (cordon --help lists them)`);
-    }
+    io.err(unknownCommand(argv));
     return 2;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
@@ -48,6 +61,6 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     // One clear line: what went wrong and where. Stack traces only on request.
     io.err(`cordon ${found.command.name}: ${errorMessage(err).replace(new RegExp(`^cordon ${found.command.name}: `), '')}`);
     if (process.env.CORDON_DEBUG) io.err(String((err as Error)?.stack));
-    return err instanceof CordonError && err.code === 'INVALID_INPUT' ? 2 : 1;
+    return err instanceof CordonError && BAD_INPUT.has(err.code) ? 2 : 1;
   }
 }

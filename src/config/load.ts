@@ -37,11 +37,19 @@ export async function loadConfig(pathOrDir: string, env: NodeJS.ProcessEnv = pro
     throw new CordonError('INVALID_CONFIG', `config ${configPath}: not valid JSON (${(err as Error).message})`);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CordonError('INVALID_CONFIG', `config ${configPath}: must be a JSON object`);
+  const overridden = new Map<string, string>();
   for (const [variable, key] of Object.entries(ENV_OVERRIDES)) {
-    if (env[variable]) raw[key] = env[variable];
+    if (env[variable]) {
+      raw[key] = env[variable];
+      overridden.set(key, variable);
+    }
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
+    // A bad value from the environment is named by its variable: the file does not hold it.
+    const issue = parsed.error.issues[0];
+    const variable = issue?.path.length === 1 ? overridden.get(String(issue.path[0])) : undefined;
+    if (issue && variable) throw new CordonError('INVALID_CONFIG', `${variable} (overrides ${String(issue.path[0])} of ${configPath}): ${issue.message}`);
     throw new CordonError('INVALID_CONFIG', `config ${configPath}: ${firstIssue(parsed.error)}`);
   }
   const dir = dirname(configPath);

@@ -19,27 +19,40 @@ const EMBEDDED_DATABASE = 'cordon';
 
 /**
  * Opens a node's database: `databaseUrl` when given, otherwise the embedded
- * server in `dataDir`. Applies pending migrations before resolving.
+ * server in `dataDir`. Applies pending migrations before resolving. When it
+ * fails after starting the embedded server, it stops that server again (a
+ * failed open leaves nothing running; one it found running stays).
  */
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  let url = opts.databaseUrl;
-  let embedded: EmbeddedServer | undefined;
-  if (!url) {
-    embedded = await openEmbeddedServer(opts.dataDir);
-    const admin = postgres(embedded.url, { max: 1, onnotice: () => undefined });
-    try {
-      const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${EMBEDDED_DATABASE}`;
-      if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: unknown) => {
-        // Two processes may race to create it; the loser sees 42P04 (duplicate_database).
-        if ((err as { code?: string }).code !== '42P04') throw err;
-      });
-    } finally {
-      await admin.end();
-    }
-    const u = new URL(embedded.url);
-    u.pathname = `/${EMBEDDED_DATABASE}`;
-    url = u.toString();
+  if (opts.databaseUrl) return openUrl(opts.databaseUrl);
+  const embedded = await openEmbeddedServer(opts.dataDir);
+  try {
+    return await openUrl(await embeddedDatabaseUrl(embedded), embedded);
+  } catch (err) {
+    if (embedded.startedHere) await embedded.stop();
+    throw err;
   }
+}
+
+/** The URL of the node's database inside its embedded server, created on first use. */
+async function embeddedDatabaseUrl(embedded: EmbeddedServer): Promise<string> {
+  const admin = postgres(embedded.url, { max: 1, onnotice: () => undefined });
+  try {
+    const exists = await admin`SELECT 1 FROM pg_database WHERE datname = ${EMBEDDED_DATABASE}`;
+    if (exists.length === 0) await admin.unsafe(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((err: unknown) => {
+      // Two processes may race to create it; the loser sees 42P04 (duplicate_database).
+      if ((err as { code?: string }).code !== '42P04') throw err;
+    });
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(embedded.url);
+  u.pathname = `/${EMBEDDED_DATABASE}`;
+  return u.toString();
+}
+
+/** Connects to `url` and applies pending migrations. */
+async function openUrl(url: string, embedded?: EmbeddedServer): Promise<Database> {
   const sql = postgres(url, {
     max: POOL_SIZE,
     onnotice: () => undefined,

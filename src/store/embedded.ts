@@ -197,7 +197,13 @@ export async function openEmbeddedServer(dir: string): Promise<EmbeddedServer> {
       `-c max_wal_size=2GB`,
       `-c checkpoint_timeout=15min`,
     ].join(' ');
-    await run(bins.pg_ctl, ['start', '-D', pgData, '-w', '-t', String(START_TIMEOUT_S), '-l', join(pgData, 'server.log'), '-o', options], runAs, 'starting the embedded PostgreSQL');
+    try {
+      await run(bins.pg_ctl, ['start', '-D', pgData, '-w', '-t', String(START_TIMEOUT_S), '-l', join(pgData, 'server.log'), '-o', options], runAs, 'starting the embedded PostgreSQL');
+    } catch (err) {
+      // pg_ctl gives up waiting after START_TIMEOUT_S while the server may still come up: a failed start must leave none running.
+      await run(bins.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w'], runAs, 'stopping the embedded PostgreSQL').catch(() => undefined);
+      throw err;
+    }
     startedHere = true;
   }
   const url = `postgres://${PG_SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('cordon CLI errors', () => {
     [['init', '--id', 'Bad Id', '--role', 'provider', '--dir', '/tmp/x'], /--id 'Bad Id'/],
     [['init', '--id', 'ok', '--role', 'king', '--dir', '/tmp/x'], /--role 'king'/],
     [['init', '--id', 'ok', '--role', 'provider'], /--dir is required/],
-    [['init', '--bogus'], /Unknown option '--bogus'/],
+    [['init', '--bogus'], /^cordon init: unknown option --bogus \(see cordon init --help\)$/m],
     [['consortium', 'create', '--name', 'x', '--out', '/tmp/m.json', '--founders', 'a', '--threshold', '1', '--member', '/nonexistent.json'], /member file \/nonexistent.json: does not exist/],
     [['publish'], /exactly one FILE/],
   ])('refuses bad arguments: %j', async (args, message) => {
@@ -54,7 +55,7 @@ describe('cordon CLI errors', () => {
     await cli(['init', '--id', 'x1', '--role', 'provider', '--dir', dir]);
     await writeFile(join(dir, 'cordon.json'), '{ "id": "x1", ');
     let r = await cli(['node', 'start', '--node', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`config ${join(dir, 'cordon.json')}: not valid JSON`));
     await writeFile(join(dir, 'cordon.json'), JSON.stringify({ id: 'x1', role: 'provider', organisation: 'o', listen: 'nowhere' }));
     r = await cli(['node', 'start', '--node', dir]);
@@ -63,7 +64,61 @@ describe('cordon CLI errors', () => {
     r = await cli(['node', 'start', '--node', dir]);
     expect(r.err).toMatch(/Unrecognized key.*colour/);
     r = await cli(['node', 'start', '--node', join(scratch, 'nothing-here')]);
-    expect(r.err).toMatch(/does not exist \(create a node with cordon init\)/);
+    expect(r.err).toMatch(/no such directory \(create a node with cordon init --dir /);
+  });
+
+  // README, Errors: one line naming what was wrong and where, and the fix; exit 2 for bad input.
+  const oneLine = async (args: string[], message: RegExp) => {
+    const r = await cli(args);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trimEnd().split('\n'), r.err).toEqual([expect.stringMatching(message)]);
+  };
+
+  it.each([
+    ['7401', /^cordon init: --listen '7401': must be host:port, not a port alone, e\.g\. 127\.0\.0\.1:7401$/],
+    ['localhost', /^cordon init: --listen 'localhost': must be host:port, not a host alone, e\.g\. localhost:7400$/],
+    ['http://127.0.0.1:7400', /^cordon init: --listen 'http:\/\/127\.0\.0\.1:7400': must be host:port without a scheme/],
+    ['127.0.0.1:99999', /^cordon init: --listen '127\.0\.0\.1:99999': port 99999 is out of range \(0 to 65535/],
+  ])('refuses --listen %s at init, in one line naming the option and the fix, writing nothing', async (listen, message) => {
+    const dir = join(scratch, `listen-${listen.replace(/\W/g, '_')}`);
+    await oneLine(['init', '--id', 'l1', '--role', 'provider', '--dir', dir, '--listen', listen], message);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses a listen port out of range in cordon.json or the environment, naming the field', async () => {
+    const dir = join(scratch, 'badport');
+    await cli(['init', '--id', 'x3', '--role', 'provider', '--dir', dir]);
+    const config = join(dir, 'cordon.json');
+    await writeFile(config, JSON.stringify({ ...JSON.parse(await readFile(config, 'utf8')), http_listen: '127.0.0.1:70000' }));
+    await oneLine(['status', '--node', dir], new RegExp(`^cordon status: config ${config}: http_listen: port 70000 is out of range`));
+  });
+
+  it.each([
+    [['status']], [['publish', '/dev/null']], [['campaigns']], [['alerts']], [['doctor']], [['node', 'start']],
+    [['consortium', 'sign', '--manifest', '/dev/null']],
+  ])('refuses a --node that is no directory: %j', async (args) => {
+    const missing = join(scratch, 'no-such-node');
+    await oneLine([...args, '--node', missing], new RegExp(`^cordon ${args[0]}.*: --node ${missing}: no such directory \\(create a node with cordon init --dir ${missing}, or name a node's directory with --node DIR\\)$`));
+  });
+
+  it('takes node start --dir as --node (the option cordon init creates the directory with), naming the one given', async () => {
+    const missing = join(scratch, 'no-such-node');
+    await oneLine(['node', 'start', '--dir', missing], new RegExp(`^cordon node start: --dir ${missing}: no such directory`));
+    await oneLine(['node', 'start', '--dir', scratch], new RegExp(`^cordon node start: --dir ${scratch}: holds no node \\(no cordon\\.json; `));
+    await oneLine(['node', 'start', '--dir', scratch, '--node', scratch], /^cordon node start: give --node DIR or --dir DIR, not both/);
+  });
+
+  it('suggests the command or option meant, in one line', async () => {
+    await oneLine(['publsh'], /^cordon: unknown command 'publsh'; did you mean cordon publish\? \(cordon --help lists them\)$/);
+    await oneLine(['consortium', 'crate'], /^cordon consortium: unknown subcommand 'crate'; did you mean cordon consortium create\? \(subcommands: create, /);
+    await oneLine(['doctor', '--jsno'], /^cordon doctor: unknown option --jsno; did you mean --json\? \(see cordon doctor --help\)$/);
+    await oneLine(['status', '--dir', scratch], /^cordon status: unknown option --dir; did you mean --node\? /);
+    await oneLine(['publish', '-x'], /^cordon publish: unknown option -x \(see cordon publish --help\)$/);
+    await oneLine(['status', '--node'], /^cordon status: --node needs a value \(see cordon status --help\)$/);
+    await oneLine(['doctor', '--json=yes'], /^cordon doctor: --json takes no value /);
+    await oneLine(['init', 'extra'], /^cordon init: unexpected argument 'extra': this command takes options only /);
+    // Nothing close: no guess.
+    await oneLine(['frobnicate'], /^cordon: unknown command 'frobnicate' \(cordon --help lists them\)$/);
   });
 
   it('refuses a malformed manifest at start', async () => {

@@ -35,6 +35,8 @@ describe('cordon doctor', () => {
     expect([...checks.keys()]).toEqual(['config', 'key permissions', 'key file', 'manifest', 'membership', 'database', 'migrations', 'peer c2']);
     expect(checks.get('peer c2')!.detail).toMatch(/SERVING, call token accepted, \d+ ms, clock [+−]\d+\.\d s/);
     expect(checks.get('migrations')!.detail).toMatch(/^all \d+ applied$/);
+    // The server's own version string, as SHOW server_version names its column.
+    expect(checks.get('database')!.detail).toMatch(/: PostgreSQL \d+(\.\d+)*( .*)?$/);
 
     const text = await cli(['doctor', '--node', fed.dirs.c1!]);
     expect(text.code).toBe(0);

@@ -54,6 +54,7 @@ export const campaigns: Command = {
 A provider sees the campaigns its own records are in (with the other providers' names or only
 their number, as the consortium's disclosure policy says); the regulator sees campaigns that
 span at least the policy's regulator_min_providers; consortium nodes see all.
+--json prints one JSON array of the campaigns ([] when there are none).
 
 Example: cordon campaigns --node nodes/regulator --json`,
   async run(argv, io) {
@@ -62,7 +63,8 @@ Example: cordon campaigns --node nodes/regulator --json`,
     const limit = Math.min(1000, integerOption('campaigns', values, 'limit', 100, 1));
     const minProviders = integerOption('campaigns', values, 'min-providers', 1, 1);
     const res = await ask(config, (c) => c.listCampaigns(limit, minProviders));
-    if (values.json) for (const c of res.campaigns) io.out(JSON.stringify(campaignJson(c)));
+    // One document, empty or not: a script reading it never has to tell "none" from "no output".
+    if (values.json) io.out(JSON.stringify(res.campaigns.map(campaignJson), null, 2));
     else {
       if (res.campaigns.length === 0) io.out('no campaigns visible to this node');
       for (const c of res.campaigns) {

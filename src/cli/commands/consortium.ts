@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CordonError, errorMessage } from '../../errors.js';
-import { loadConfig } from '../../config/load.js';
 import { readNodeKey } from '../../crypto/keys.js';
 import { PeerClient } from '../../federation/client/peer-client.js';
 import { addSignature, unsignedManifest, validFounderSignatures } from '../../federation/membership/manifest-jws.js';
 import type { Manifest, Member } from '../../federation/membership/schema.js';
-import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.js';
+import { integerOption, loadNodeConfig, parseCommandArgs, requireOption, type Command } from '../command.js';
 import { nextVersion, readManifestFile, readMemberFile, writeManifestFile } from './manifest-file.js';
 
 /** `cordon consortium create | add-member | revoke | sign | show | push`: the membership manifest's life. */
@@ -90,7 +89,8 @@ Signs the manifest's exact payload with the key of the founder node in DIR and w
   async run(argv, io) {
     const { values } = parseCommandArgs('consortium sign', argv, { manifest: { type: 'string' }, node: { type: 'string' } }, false);
     const path = resolve(requireOption('consortium sign', values, 'manifest'));
-    const config = await loadConfig(requireOption('consortium sign', values, 'node'));
+    requireOption('consortium sign', values, 'node');
+    const config = await loadNodeConfig(values);
     const key = await readNodeKey(config.key_file);
     const { doc, manifest } = await readManifestFile(path);
     if (!manifest.founders.includes(config.id)) throw new CordonError('INVALID_INPUT', `node '${config.id}' is not a founder of this manifest (founders: ${manifest.founders.join(', ')})`);
@@ -172,7 +172,8 @@ providers pick it up from the consortium nodes.`,
   async run(argv, io) {
     const { values } = parseCommandArgs('consortium push', argv, { manifest: { type: 'string' }, node: { type: 'string' } }, false);
     const { doc, manifest } = await readManifestFile(resolve(requireOption('consortium push', values, 'manifest')));
-    const config = await loadConfig(requireOption('consortium push', values, 'node'));
+    requireOption('consortium push', values, 'node');
+    const config = await loadNodeConfig(values);
     const key = await readNodeKey(config.key_file);
     const targets = manifest.members.filter((m) => m.role === 'consortium' && m.status === 'active' && m.endpoints.grpc);
     let failed = 0;

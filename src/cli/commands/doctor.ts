@@ -1,6 +1,6 @@
 import { doctorExitCode, runDoctor } from '../../ops/doctor/run-doctor.js';
 import type { CheckStatus } from '../../ops/doctor/check.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { nodeArgument, parseCommandArgs, type Command } from '../command.js';
 
 const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '-' };
 
@@ -16,12 +16,14 @@ Checks what the node in DIR (default: $CORDON_NODE or .) needs to run, and print
   database    PostgreSQL answers; every migration is applied (doctor never applies any)
   peers       each consortium node it talks to: reachable, health SERVING, our call token
               accepted, clock within the call tokens' tolerance (skipped with --offline)
-Exit 0 when nothing failed (warnings allowed), 1 otherwise. --json prints the checks as JSON.
+Exit 0 when nothing failed (warnings allowed), 1 otherwise; 2 when DIR holds no node at all.
+--json prints the checks as JSON.
 
 Example: cordon doctor --node nodes/c1`,
   async run(argv, io) {
     const { values } = parseCommandArgs('doctor', argv, { node: { type: 'string' }, json: { type: 'boolean' }, offline: { type: 'boolean' } }, false);
-    const dir = values.node ?? process.env.CORDON_NODE ?? '.';
+    // A directory that holds no node is a wrong argument (exit 2), not a failed check.
+    const dir = nodeArgument(values);
     const results = await runDoctor(dir, { offline: values.offline ?? false });
     const code = doctorExitCode(results);
     if (values.json) {

@@ -43,8 +43,9 @@ export async function checkDatabase(config: ResolvedConfig): Promise<CheckResult
 async function checkMigrations(url: string): Promise<CheckResult[]> {
   const sql = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => undefined });
   try {
-    const [{ version }] = await sql<[{ version: string }]>`SHOW server_version`;
-    const results = [pass('database', `${redact(url)}: PostgreSQL ${version}`)];
+    // SHOW names its one column after the setting.
+    const [{ server_version }] = await sql<[{ server_version: string }]>`SHOW server_version`;
+    const results = [pass('database', `${redact(url)}: PostgreSQL ${server_version}`)];
     const [{ exists }] = await sql<[{ exists: boolean }]>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`;
     const applied = new Set(exists ? (await sql<{ version: number }[]>`SELECT version FROM schema_migrations`).map((r) => r.version) : []);
     const known = await listMigrations();
