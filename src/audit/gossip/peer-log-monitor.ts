@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { hashEquals, verifyConsistency } from '../../crypto/merkle/index.js';
 import type { Identity, Peer } from '../../federation/client/peer-client.js';
 import type { Membership } from '../../federation/membership/membership.js';
+import { PeerBackoff, type BackoffPolicy } from '../../retry-backoff.js';
 import { LogClient } from '../service/log-client.js';
 import type { LogHead } from '../service/wire.js';
 import { verifyTreeHead } from '../tree-head.js';
@@ -25,20 +26,32 @@ export interface PeerLogMonitorOptions {
   readonly membership: Membership;
   readonly peers: () => Peer[];
   readonly logger: Logger;
+  /** Back-off for a peer whose head could not be observed (the part's: roundsPolicy); without it every call tries every peer. */
+  readonly retry?: BackoffPolicy;
 }
 
 export class PeerLogMonitor {
   readonly #clients = new Map<string, LogClient>();
+  readonly #backoff: PeerBackoff | undefined;
 
-  constructor(private readonly opts: PeerLogMonitorOptions) {}
+  constructor(private readonly opts: PeerLogMonitorOptions) {
+    this.#backoff = opts.retry ? new PeerBackoff(opts.retry) : undefined;
+  }
 
-  /** Fetches and records each peer's current head; peers that fail are skipped until next time. */
-  async observe(): Promise<void> {
+  /**
+   * Fetches and records each peer's current head; a peer that fails is tried
+   * again after its back-off (retry-backoff.ts): `skipBackingOff` (the
+   * background loop) leaves it out until then.
+   */
+  async observe(opts: { skipBackingOff?: boolean } = {}): Promise<void> {
     for (const peer of this.opts.peers()) {
+      if (opts.skipBackingOff && !(this.#backoff?.due(peer.id) ?? true)) continue;
       try {
         await this.#observe(peer);
+        this.#backoff?.succeeded(peer.id);
       } catch (err) {
-        this.opts.logger.debug('peer log head not observed', { peer: peer.id, error: errorMessage(err) });
+        const next = this.#backoff?.failed(peer.id);
+        this.opts.logger.debug('peer log head not observed', { peer: peer.id, error: errorMessage(err), ...(next ? { attempt: next.attempt, retry_in_ms: next.waitMs } : {}) });
       }
     }
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { PeerClient, type Identity, type Peer } from '../../federation/client/peer-client.js';
 import { MAX_EVIDENCE_PER_PROVIDER } from '../../federation/chain/limits.js';
 import type { Membership } from '../../federation/membership/membership.js';
+import { PeerBackoff, type BackoffPolicy } from '../../retry-backoff.js';
 import { LogClient } from '../service/log-client.js';
 import type { SignedTreeHead } from '../tree-head.js';
 import { headDisagreements, knownEquivocation, proveEquivocation, type NodeHeads } from './chain-check.js';
@@ -31,6 +32,8 @@ export interface WitnessOptions {
   readonly peers: () => Peer[];
   /** Overrides MAX_MERGE_DELAY_MS (tests). */
   readonly maxMergeDelayMs?: number;
+  /** Back-off for a node whose steps fail (the witness part's: roundsPolicy); without it every round tries every node. */
+  readonly retry?: BackoffPolicy;
 }
 
 export interface WitnessRound {
@@ -58,10 +61,15 @@ export class Witness {
   readonly #unproven = new Map<string, { providerId: string; seq: bigint; nodeIds: Set<string> }>();
   /** Last error per node, so a down node is logged once, not every round. */
   readonly #lastError = new Map<string, string>();
+  /** Nodes whose steps failed in a round, retried with back-off (retry-backoff.ts) by rounds that skip them. */
+  readonly #backoff: PeerBackoff | undefined;
+  /** Nodes with a failed step in the round in progress. */
+  readonly #failedThisRound = new Set<string>();
   #newFindings = 0;
 
   constructor(opts: WitnessOptions) {
     this.#opts = opts;
+    this.#backoff = opts.retry ? new PeerBackoff(opts.retry) : undefined;
     this.#env = {
       sql: opts.sql, membership: opts.membership, logger: opts.logger,
       report: async (f: Finding) => {
@@ -73,9 +81,15 @@ export class Witness {
     };
   }
 
-  async round(): Promise<WitnessRound> {
+  /**
+   * One round over every consortium node. `skipBackingOff` (the background
+   * loop) leaves out the nodes whose back-off after failed steps runs; an
+   * explicit round checks every node.
+   */
+  async round(opts: { skipBackingOff?: boolean } = {}): Promise<WitnessRound> {
     this.#newFindings = 0;
-    const peers = this.#opts.peers();
+    this.#failedThisRound.clear();
+    const peers = this.#opts.peers().filter((p) => !opts.skipBackingOff || (this.#backoff?.due(p.id) ?? true));
     const logs: Record<string, number> = {};
     /** Per node, the head it serves now and (no later than) when the witness fetched it. */
     const current = new Map<string, { head: SignedTreeHead; fetchedAt: number }>();
@@ -108,6 +122,10 @@ export class Witness {
       await this.#attempt(peer.id, 'evidence', () => this.#pullEvidence(peer));
       const now = current.get(peer.id);
       if (now) await this.#attempt(peer.id, 'merge delay', () => this.#checkMergeDelay(peer.id, now.head, now.fetchedAt));
+    }
+    for (const peer of peers) {
+      if (this.#failedThisRound.has(peer.id)) this.#backoff?.failed(peer.id);
+      else this.#backoff?.succeeded(peer.id);
     }
     return { logs, newFindings: this.#newFindings };
   }
@@ -189,14 +207,21 @@ export class Witness {
     for (const id of [...nodeIds, ...(at.otherLogId ? [at.otherLogId] : [])]) p.nodeIds.add(id);
   }
 
-  /** Runs one step against one node; a failure is logged (once per distinct error) and the round goes on. */
+  /**
+   * Runs one step against one node ('*': against all); a failure is logged
+   * (once per distinct error) and the round goes on. Lines name the watched
+   * node as `peer`: `node` is the witness's own id, from the logger.
+   */
   async #attempt(nodeId: string, step: string, run: () => Promise<unknown>): Promise<void> {
+    const about = nodeId === '*' ? { step } : { peer: nodeId, step };
     try {
       await run();
-      if (this.#lastError.delete(`${nodeId}/${step}`)) this.#opts.logger.info('witness step recovered', { node: nodeId, step });
+      if (this.#lastError.delete(`${nodeId}/${step}`)) this.#opts.logger.info('witness step recovered', about);
     } catch (err) {
       const message = errorMessage(err);
-      if (this.#lastError.get(`${nodeId}/${step}`) !== message) this.#opts.logger.warn('witness step failed', { node: nodeId, step, error: message });
+      this.#failedThisRound.add(nodeId);
+      if (this.#lastError.get(`${nodeId}/${step}`) !== message) this.#opts.logger.warn('witness step failed', { ...about, error: message });
+      else this.#opts.logger.debug('witness step still failing', { ...about, error: message });
       this.#lastError.set(`${nodeId}/${step}`, message);
     }
   }

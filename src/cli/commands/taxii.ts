@@ -35,8 +35,12 @@ Example: cordon taxii add-user --node ./regulator --name analyst-1`,
       const token = await users.add(name);
       io.out(`TAXII user ${name}; token (shown once, keep it secret):`);
       io.out(token);
-      const base = config.http_listen ? `http://${config.http_listen}` : '(set http_listen to serve TAXII)';
+      // The effective config (cordon.json with CORDON_HTTP_LISTEN applied) may still not be how the
+      // node runs: a node can be started with an HTTP listener given in code (the demo does). Without
+      // an address here, say where to find it rather than that TAXII is off.
+      const base = config.http_listen ? `http://${config.http_listen}` : 'http://<HTTP address>';
       io.out(`discovery: ${base}${DISCOVERY_PATH}  api root: ${API_ROOT_PATH}  collection: ${FEDERATION_COLLECTION_ID}`);
+      if (!config.http_listen) io.out(`(neither ${config.configPath} nor CORDON_HTTP_LISTEN names the node's HTTP address: use the one the running node logged at start, "node started" field http)`);
       return 0;
     });
   },

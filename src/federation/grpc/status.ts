@@ -46,6 +46,22 @@ export function fromServiceError(err: unknown, peer: string): CordonError {
   const e = err as Partial<ServiceError>;
   const byStatus = Object.entries(GRPC_STATUS).find(([, s]) => s === e.code)?.[0] as CordonErrorCode | undefined;
   const code: CordonErrorCode = e.code === status.DEADLINE_EXCEEDED ? 'UNAVAILABLE' : byStatus ?? 'UNAVAILABLE';
-  const error = new CordonError(code, `${peer}: ${e.details || e.message || String(err)}`, { cause: err });
+  const error = new CordonError(code, `${peer}: ${connectionFailure(e.details) ?? (e.details || e.message || String(err))}`, { cause: err });
   return error;
+}
+
+/**
+ * grpc-js reports a channel that could not connect as "No connection
+ * established. Last error: <why>. Resolution note: <note>", the note usually
+ * empty. Operators read that in our logs and errors: say "unreachable" and
+ * why, and keep the note only when it says something.
+ */
+const NO_CONNECTION = /^No connection established\. Last error: (.*?)\.? Resolution note: ?(.*)$/s;
+
+function connectionFailure(details: string | undefined): string | undefined {
+  const m = details ? NO_CONNECTION.exec(details) : null;
+  if (!m) return undefined;
+  const why = m[1]!.replace(/^Error: /, '').trim();
+  const note = m[2]!.trim();
+  return `unreachable (${why || 'no connection'}${note ? `; ${note}` : ''})`;
 }

@@ -68,7 +68,8 @@ export async function loadIdentity(config: ResolvedConfig): Promise<{ key: NodeK
  * rejection: a failed start leaves nothing running on the node's directory.
  */
 export async function startNode(config: ResolvedConfig, opts: { log?: Logger } = {}): Promise<RunningNode> {
-  const log = opts.log ?? createLogger({ node: config.id, role: config.role });
+  // Every line a node logs names it as `node` (lines about another node name that one as `peer`).
+  const log = opts.log ? opts.log.child({ node: config.id }) : createLogger({ node: config.id, role: config.role });
   const startedAt = Date.now();
   const { key, membership } = await loadIdentity(config);
   await probeListen(GRPC_LISTENER, config.listen);

@@ -1,5 +1,6 @@
 import { CordonError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { backoffMs, PeerBackoff, type BackoffPolicy } from '../../retry-backoff.js';
 
 /**
  * First wait after a node refused us. A refusal is lifted only by a manifest
@@ -13,6 +14,7 @@ export const REFUSED_BACKOFF_MIN_MS = 1_000;
  * a revoked one costs each node one refused call per five minutes.
  */
 export const REFUSED_BACKOFF_MAX_MS = 5 * 60_000;
+const REFUSED_POLICY: BackoffPolicy = { minMs: REFUSED_BACKOFF_MIN_MS, maxMs: REFUSED_BACKOFF_MAX_MS };
 
 /**
  * Refusals of who we are, not of what we sent or of how the node is doing:
@@ -20,85 +22,79 @@ export const REFUSED_BACKOFF_MAX_MS = 5 * 60_000;
  */
 const REFUSALS: ReadonlySet<string> = new Set(['PERMISSION_DENIED', 'UNAUTHENTICATED']);
 
-/**
- * The wait before the `attempt`-th retry after consecutive refusals (1 for the
- * first): doubling from REFUSED_BACKOFF_MIN_MS up to REFUSED_BACKOFF_MAX_MS,
- * with "equal jitter" (a uniform draw from the upper half of the step), so the
- * providers a manifest change refuses together do not probe in step, and no
- * wait is shorter than half its step.
- */
+/** The wait before the `attempt`-th retry after consecutive refusals (1 for the first): retry-backoff.ts with the refusal bounds. */
 export function refusedBackoffMs(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(REFUSED_BACKOFF_MAX_MS, REFUSED_BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
-  return step / 2 + random() * (step / 2);
+  return backoffMs(REFUSED_POLICY, attempt, random);
 }
 
 interface PeerState {
-  /** The failure's code; undefined while deliveries succeed. */
-  code?: string;
-  /** Consecutive refusals (0 unless `code` is a refusal). */
-  refusals: number;
-  /** No background attempt before this time (ms since the epoch). */
-  retryAt: number;
-  /** Whether the current failure was logged at warn (failures in the startup quiet are logged at debug first). */
+  /** The failure's code. */
+  code: string;
+  /** Whether this failure was logged at warn (failures in the startup quiet are logged at debug first). */
   warned: boolean;
 }
 
 /**
  * The delivery loop's memory of each consortium node: whether to try it this
- * round, and what to log. A node that refuses us (PERMISSION_DENIED,
- * UNAUTHENTICATED: revoked, suspended, unknown) is retried after exponentially
- * growing, jittered waits (refusedBackoffMs), not every round; any other
- * failure (a node down, a gap) is retried every round, as the outbox must
- * reach a restarted node promptly. Either way the log says so once per change
- * of state, not once per attempt: a warning when a node starts failing (or
- * fails differently), one info line when it accepts again, and attempts in
- * between only at debug. A success resets everything.
+ * round, and what to log. Every failure backs off (retry-backoff.ts): a node
+ * that refuses us (PERMISSION_DENIED, UNAUTHENTICATED: revoked, suspended,
+ * unknown) on the refusal bounds above, any other failure (a node down, a
+ * gap) on `failingPolicy`, whose cap keeps a restarted node reached promptly.
+ * The log says so once per change of state, not once per attempt: a warning
+ * when a node starts failing (or fails differently), one info line when it
+ * accepts again, and attempts in between only at debug. Lines name the node
+ * they concern as `peer` (`node` is the emitting node, from the logger).
+ * A success resets everything.
  */
 export class DeliveryBackoff {
   readonly #peers = new Map<string, PeerState>();
+  readonly #schedule: PeerBackoff;
 
   constructor(private readonly opts: {
     log: Logger;
+    /** Back-off for failures other than refusals (the delivery part's: roundsPolicy; default: the refusal bounds). */
+    failingPolicy?: BackoffPolicy;
     /** Until then, failures other than refusals are expected (peers still starting) and logged at debug. */
     quietUntil?: number;
     now?: () => number;
     random?: () => number;
-  }) {}
+  }) {
+    this.#schedule = new PeerBackoff(opts.failingPolicy ?? REFUSED_POLICY, { ...(opts.now ? { now: opts.now } : {}), ...(opts.random ? { random: opts.random } : {}) });
+  }
 
-  /** Whether a background round should try `peer` now (false while a refusal's wait runs). */
+  /** Whether a background round should try `peer` now (false while its back-off runs). */
   due(peer: string): boolean {
-    return (this.#peers.get(peer)?.retryAt ?? 0) <= this.#now();
+    return this.#schedule.due(peer);
   }
 
   succeeded(peer: string): void {
     const state = this.#peers.get(peer);
+    this.#schedule.succeeded(peer);
     if (!state) return;
     this.#peers.delete(peer);
-    if (state.warned) this.opts.log.info('delivery resumed', { node: peer, after: state.code });
+    if (state.warned) this.opts.log.info('delivery resumed', { peer, after: state.code });
   }
 
   failed(peer: string, err: unknown): void {
     const code = err instanceof CordonError ? err.code : 'INTERNAL';
-    const now = this.#now();
     const before = this.#peers.get(peer);
-    const refused = REFUSALS.has(code);
     const same = before?.code === code;
-    const refusals = refused ? (same ? before.refusals : 0) + 1 : 0;
-    const waitMs = refused ? Math.round(refusedBackoffMs(refusals, this.opts.random)) : 0;
-    const state: PeerState = { code, refusals, retryAt: now + waitMs, warned: same ? before.warned : false };
+    // Another kind of failure starts its own schedule from the beginning.
+    if (!same) this.#schedule.reset(peer);
+    const refused = REFUSALS.has(code);
+    const { attempt, waitMs } = this.#schedule.failed(peer, refused ? REFUSED_POLICY : undefined);
+    const state: PeerState = { code, warned: same ? before.warned : false };
     this.#peers.set(peer, state);
-    const fields = { node: peer, code, error: errorMessage(err), ...(refused ? { attempt: refusals, retry_in_ms: waitMs } : {}) };
-    const quiet = !refused && now < (this.opts.quietUntil ?? 0);
+    const fields = { peer, code, error: errorMessage(err), attempt, retry_in_ms: waitMs };
+    const quiet = !refused && (this.opts.now?.() ?? Date.now()) < (this.opts.quietUntil ?? 0);
     if (state.warned || quiet) {
       // Nothing changed since we said so (or it is too early to tell): only debug.
       this.opts.log.debug(refused ? 'delivery still refused' : 'delivery still failing', fields);
       return;
     }
     state.warned = true;
-    this.opts.log.warn(refused ? 'delivery refused; backing off until the node accepts us again' : 'delivery failing; retrying every round', fields);
-  }
-
-  #now(): number {
-    return this.opts.now?.() ?? Date.now();
+    this.opts.log.warn(refused ? 'delivery refused; backing off until the node accepts us again'
+      : code === 'UNAVAILABLE' ? 'delivery failing: node unreachable; retrying with back-off'
+        : 'delivery failing; retrying with back-off', fields);
   }
 }

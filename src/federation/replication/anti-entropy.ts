@@ -6,13 +6,15 @@ import type { ChainWriter } from '../chain/chain-writer.js';
 import { PeerClient, type Identity, type Peer } from '../client/peer-client.js';
 import { parseGeneralJws } from '../membership/manifest-jws.js';
 import type { Membership } from '../membership/membership.js';
+import { PEER_RETRY_MAX_ROUNDS, PeerBackoff, roundsPolicy } from '../../retry-backoff.js';
 
 /**
  * Anti-entropy replication: every interval, ask each peer for its chain
  * heads, and pull (in order, through the same ChainWriter as direct
  * publications, so every provider signature is verified again here) whatever
  * the peer holds beyond our own head. A disconnect just ends the round; the
- * next round resumes from our head. Peers also spread newer manifests.
+ * next round resumes from our head. A peer that fails is retried with
+ * back-off (retry-backoff.ts), not every round. Peers also spread newer manifests.
  */
 export interface AntiEntropyOptions {
   readonly self: Identity;
@@ -41,14 +43,17 @@ export class AntiEntropy {
   private readonly lastError = new Map<string, string>();
   /** When each failing peer started failing: nodes start in any order, so a peer down for a moment is normal. */
   private readonly failingSince = new Map<string, number>();
+  private readonly backoff: PeerBackoff;
 
-  constructor(private readonly opts: AntiEntropyOptions) {}
+  constructor(private readonly opts: AntiEntropyOptions) {
+    this.backoff = new PeerBackoff(roundsPolicy(opts.intervalMs, PEER_RETRY_MAX_ROUNDS));
+  }
 
   start(): void {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.round().finally(() => {
+      this.running = this.round({ skipBackingOff: true }).finally(() => {
         this.running = undefined;
         if (!this.stopped) this.timer = setTimeout(tick, this.opts.intervalMs);
       });
@@ -64,22 +69,31 @@ export class AntiEntropy {
     this.clients.clear();
   }
 
-  /** One pass over every peer; resolves to the number of batches accepted. */
-  async round(): Promise<number> {
+  /**
+   * One pass over every peer; resolves to the number of batches accepted.
+   * `skipBackingOff` (the background loop) leaves out the peers whose back-off runs.
+   */
+  async round(opts: { skipBackingOff?: boolean } = {}): Promise<number> {
     let pulled = 0;
     for (const peer of this.opts.peers()) {
       if (this.stopped) break;
+      if (opts.skipBackingOff && !this.backoff.due(peer.id)) continue;
       try {
         pulled += await this.syncWith(peer);
+        this.backoff.succeeded(peer.id);
         this.failingSince.delete(peer.id);
         if (this.lastError.delete(peer.id)) this.opts.log.info('peer reachable again', { peer: peer.id });
       } catch (err) {
         const message = errorMessage(err);
+        const { attempt, waitMs } = this.backoff.failed(peer.id);
         const since = this.failingSince.get(peer.id) ?? Date.now();
         this.failingSince.set(peer.id, since);
+        const fields = { peer: peer.id, error: message, attempt, retry_in_ms: waitMs, failing_for_s: Math.round((Date.now() - since) / 1000) };
         if (Date.now() - since >= PEER_DOWN_WARNING_MS && this.lastError.get(peer.id) !== message) {
-          this.opts.log.warn('replication round failed', { peer: peer.id, error: message, failing_for_s: Math.round((Date.now() - since) / 1000) });
+          this.opts.log.warn('replication from peer failing; retrying with back-off', fields);
           this.lastError.set(peer.id, message);
+        } else {
+          this.opts.log.debug('replication from peer still failing', fields);
         }
       }
     }

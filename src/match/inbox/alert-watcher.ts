@@ -3,12 +3,16 @@ import type { Alert } from '../../gen/cordon/v1/alerts_pb.js';
 import { errorMessage } from '../../errors.js';
 import type { Identity, Peer } from '../../federation/client/peer-client.js';
 import type { Logger } from '../../log.js';
+import { PeerBackoff, sleep, type BackoffPolicy } from '../../retry-backoff.js';
 import { AlertClient } from '../client/alert-client.js';
 import { cursorOf, storeReceived } from './inbox-store.js';
 
-/** Reconnect back-off bounds: quick after a blip, gentle on a node that is down. */
-const RECONNECT_MIN_MS = 200;
-const RECONNECT_MAX_MS = 5_000;
+/**
+ * Reconnect back-off bounds (retry-backoff.ts): quick after a blip, gentle on
+ * a node that is down; capped at 5 s because alerts are what a provider acts
+ * on, and a node back up should stream them again within seconds.
+ */
+const RECONNECT: BackoffPolicy = { minMs: 200, maxMs: 5_000 };
 /** Alerts written per inbox transaction at most. */
 const STORE_CHUNK = 500;
 
@@ -23,6 +27,7 @@ export class AlertWatcher {
   readonly #abort = new AbortController();
   readonly #running: Promise<void>[] = [];
   readonly #listeners = new Set<(alerts: readonly Alert[], from: string) => void>();
+  readonly #backoff = new PeerBackoff(RECONNECT);
 
   constructor(private readonly opts: { sql: Sql; self: Identity; peers: () => Peer[]; log: Logger }) {}
 
@@ -43,7 +48,7 @@ export class AlertWatcher {
       try {
         fresh.push(...(await this.#consume(peer, client, true)));
       } catch (err) {
-        this.opts.log.warn('alert backlog unavailable', { node: peer.id, error: errorMessage(err) });
+        this.opts.log.warn('alert backlog unavailable', { peer: peer.id, error: errorMessage(err) });
       } finally {
         client.close();
       }
@@ -56,21 +61,34 @@ export class AlertWatcher {
     await Promise.all(this.#running);
   }
 
+  /**
+   * Follows one node's stream for as long as the watcher runs. A stream the
+   * node ends (its lifetime) is resumed after the minimum wait; consecutive
+   * failures back off up to the cap, and a success (the stream ends cleanly or
+   * delivers an alert) resets that. The
+   * log says when a node's stream starts failing and when it is back, not
+   * every attempt.
+   */
   async #follow(peer: Peer): Promise<void> {
-    let delay = RECONNECT_MIN_MS;
-    while (!this.#abort.signal.aborted) {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
       const client = new AlertClient(this.opts.self, peer);
+      let waitMs = RECONNECT.minMs;
       try {
         await this.#consume(peer, client, false);
-        delay = RECONNECT_MIN_MS;
+        if (this.#backoff.succeeded(peer.id)) this.opts.log.info('alert stream resumed', { peer: peer.id });
       } catch (err) {
-        this.opts.log.debug('alert stream interrupted; resuming from cursor', { node: peer.id, error: errorMessage(err) });
+        if (signal.aborted) break;
+        const next = this.#backoff.failed(peer.id);
+        waitMs = next.waitMs;
+        const fields = { peer: peer.id, error: errorMessage(err), attempt: next.attempt, retry_in_ms: next.waitMs };
+        // The first failure is often a blip (a node restarting): only a second one in a row is worth a warning.
+        if (next.attempt === 2) this.opts.log.warn('alert stream failing; resuming from cursor with back-off', fields);
+        else this.opts.log.debug('alert stream interrupted; resuming from cursor', fields);
       } finally {
         client.close();
       }
-      if (this.#abort.signal.aborted) break;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+      await sleep(waitMs, signal);
     }
   }
 
@@ -92,6 +110,8 @@ export class AlertWatcher {
     const cursor = await cursorOf(this.opts.sql, peer.id);
     let scheduled = false;
     for await (const alert of client.watch(cursor, { backlogOnly, signal: this.#abort.signal })) {
+      // An alert delivered is a success: a later interruption starts the back-off from the minimum.
+      if (pending.length === 0 && this.#backoff.succeeded(peer.id)) this.opts.log.info('alert stream resumed', { peer: peer.id });
       pending.push(alert);
       if (pending.length >= STORE_CHUNK) await flush();
       else if (!scheduled) {

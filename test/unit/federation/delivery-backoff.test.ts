@@ -53,12 +53,20 @@ describe('delivery backoff', () => {
     expect(b.due('c1')).toBe(true);
   });
 
-  it('retries a node that is down every round: only refusals back off', () => {
-    const b = new DeliveryBackoff({ log: recordingLog().log, now: () => 0 });
+  it('backs off from a node that is down too, on its own (shorter) policy, and logs it once naming the peer', () => {
+    let now = 0;
+    const { log, at } = recordingLog();
+    const b = new DeliveryBackoff({ log, now: () => now, random: () => 1, failingPolicy: { minMs: 100, maxMs: 400 } });
+    const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
       b.failed('c1', down());
-      expect(b.due('c1')).toBe(true);
+      const start = now;
+      while (!b.due('c1')) now += 50;
+      waits.push(now - start);
     }
+    expect(waits).toEqual([100, 200, 400, 400, 400]);
+    expect(at('warn')).toEqual([expect.objectContaining({ msg: 'delivery failing: node unreachable; retrying with back-off', peer: 'c1', code: 'UNAVAILABLE', attempt: 1, retry_in_ms: 100 })]);
+    expect(at('warn')[0]).not.toHaveProperty('node');
   });
 
   it('warns once when a node starts refusing, not on every attempt, and says once when it accepts again', () => {
@@ -70,11 +78,11 @@ describe('delivery backoff', () => {
       now += REFUSED_BACKOFF_MAX_MS;
     }
     expect(at('warn')).toHaveLength(1);
-    expect(at('warn')[0]).toMatchObject({ node: 'c1', code: 'PERMISSION_DENIED', attempt: 1 });
+    expect(at('warn')[0]).toMatchObject({ peer: 'c1', code: 'PERMISSION_DENIED', attempt: 1 });
     expect(at('debug')).toHaveLength(199);
     b.succeeded('c1');
     b.succeeded('c1');
-    expect(at('info')).toEqual([expect.objectContaining({ msg: 'delivery resumed', node: 'c1', after: 'PERMISSION_DENIED' })]);
+    expect(at('info')).toEqual([expect.objectContaining({ msg: 'delivery resumed', peer: 'c1', after: 'PERMISSION_DENIED' })]);
     // A new failure after the recovery is a new state: one more warning.
     b.failed('c1', refused());
     expect(at('warn')).toHaveLength(2);

@@ -12,6 +12,6 @@ export interface AlertInboxPart extends NodePart {
 export const alertInboxPart: NodePartFactory = (ctx): AlertInboxPart | undefined => {
   if (ctx.config.role !== 'provider') return undefined;
   const watcher = new AlertWatcher({ sql: ctx.db.sql, self: ctx.self, log: ctx.log, peers: () => consortiumPeers(ctx.membership, ctx.config.id, ctx.config.publish_to) });
-  watcher.onAlerts((alerts, from) => ctx.log.info('alerts received', { from, count: alerts.length, ids: alerts.slice(0, 5).map((a) => a.id) }));
+  watcher.onAlerts((alerts, from) => ctx.log.info('alerts received', { peer: from, count: alerts.length, ids: alerts.slice(0, 5).map((a) => a.id) }));
   return { name: ALERT_INBOX_PART, watcher, start: () => watcher.start(), stop: () => watcher.stop() };
 };

@@ -1,6 +1,7 @@
 import { PeerClient } from '../../client/peer-client.js';
 import { deliverTo } from '../../provider/deliver.js';
 import { DeliveryBackoff } from '../../provider/delivery-backoff.js';
+import { PEER_RETRY_MAX_ROUNDS, roundsPolicy } from '../../../retry-backoff.js';
 import type { NodePart, NodePartFactory } from '../node-part.js';
 import { consortiumPeers } from '../peers.js';
 
@@ -22,10 +23,14 @@ export const deliveryPart: NodePartFactory = (ctx): DeliveryPart | undefined => 
   let delivering: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  // The outbox keeps everything and a later round resends: a failure is logged when it starts and when it ends, not each round.
-  const backoff = new DeliveryBackoff({ log: ctx.log, quietUntil: ctx.startedAt + STARTUP_QUIET_MS });
+  // The outbox keeps everything and a later round resends: a failing node is retried with back-off,
+  // and the failure is logged when it starts and when it ends, not each attempt.
+  const backoff = new DeliveryBackoff({
+    log: ctx.log, quietUntil: ctx.startedAt + STARTUP_QUIET_MS,
+    failingPolicy: roundsPolicy(ctx.config.replication_interval_ms, PEER_RETRY_MAX_ROUNDS),
+  });
 
-  /** One round; `all` also tries the nodes backing off after refusing us (an explicit flush). */
+  /** One round; `all` also tries the nodes backing off (an explicit flush). */
   const round = async (all: boolean): Promise<void> => {
     await delivering;
     delivering = (async () => {

@@ -3,6 +3,7 @@ import { LogPublisher } from '../../../audit/integrate/log-publisher.js';
 import { logService } from '../../../audit/service/log-service.js';
 import { TransparencyLog } from '../../../audit/transparency-log.js';
 import { TransparencyLogService } from '../../../gen/cordon/v1/log_pb.js';
+import { PEER_RETRY_MAX_ROUNDS, roundsPolicy } from '../../../retry-backoff.js';
 import type { NodePart, NodePartFactory } from '../node-part.js';
 import { consortiumPeers } from '../peers.js';
 import { FEDERATION_PART, type FederationPart } from './federation.js';
@@ -31,6 +32,7 @@ export const transparencyLogPart: NodePartFactory = (ctx): TransparencyLogPart |
   const monitor = new PeerLogMonitor({
     self: ctx.self, sql: ctx.db.sql, membership: ctx.membership, logger: ctx.log,
     peers: () => consortiumPeers(ctx.membership, ctx.config.id),
+    retry: roundsPolicy(ctx.config.replication_interval_ms, PEER_RETRY_MAX_ROUNDS),
   });
   const unsubscribe = [federation.chain.onAccepted(() => publisher.wake()), log.onAppended(() => publisher.wake())];
   let timer: NodeJS.Timeout | undefined;
@@ -38,7 +40,7 @@ export const transparencyLogPart: NodePartFactory = (ctx): TransparencyLogPart |
   let stopped = false;
   const watch = () => {
     if (stopped) return;
-    watching = monitor.observe().finally(() => {
+    watching = monitor.observe({ skipBackingOff: true }).finally(() => {
       watching = undefined;
       if (!stopped) timer = setTimeout(watch, ctx.config.replication_interval_ms);
     });
