@@ -7,6 +7,8 @@ export interface DemoSummary {
   replication_converged_ms: number;
   /** Worst over the providers the campaign hit: from publishing its suspects to the first alert in its inbox. */
   alert_latency_ms: number;
+  /** Per provider: template signatures it published with its suspects (keyed MinHash of prompt skeletons). */
+  template_signatures: Record<string, number>;
   planted_campaign: {
     simulated_id: string;
     kind: string;
@@ -16,6 +18,9 @@ export interface DemoSummary {
     found_as: string;
     found_at_providers: string[];
     planted_accounts_found: number;
+    /** The consortium's score of the campaign, and what it is made of (src/match/score.ts). */
+    score: number;
+    score_explained: string;
   };
   alerts_received: Record<string, number>;
   case: { id: string; asked: string[]; answered_by: string[]; status: string; answers_verified: number };
@@ -34,6 +39,7 @@ export function summaryLines(s: DemoSummary): string[] {
   const p = s.planted_campaign;
   return [
     `planted campaign ${p.simulated_id} (${p.kind}) found as ${p.found_as} across ${p.found_at_providers.join(', ')}: ${p.planted_accounts_found} of ${p.accounts} planted accounts`,
+    p.score_explained,
     `published ${s.records_published.toLocaleString('en-US')} records at ${s.publish_records_per_s.toLocaleString('en-US')} records/s; alert latency ${s.alert_latency_ms} ms`,
     `case ${s.case.id}: asked ${s.case.asked.join(', ')}, answered by ${s.case.answered_by.join(', ')} (${s.case.answers_verified} signed answers verified); ${s.case.status}`,
     `report ${s.report.id.slice(0, 16)}… received by ${s.report.regulator}, logged by ${s.report.logged_by.join(', ')}`,
