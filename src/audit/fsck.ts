@@ -41,6 +41,8 @@ export interface FsckOptions {
   /** Verify every stored head's signature with this key. */
   publicKey?: KeyObject;
   maxMismatches?: number;
+  /** Called after each step of leaves with the leaves checked so far and the log's size (for a progress display). */
+  onProgress?: (leavesChecked: number, size: number) => void;
 }
 
 /** Bundles (and level-0 tiles) read per step: 16,384 leaves. */
@@ -138,6 +140,7 @@ export async function fsckLog(log: MerkleLog, opts: FsckOptions = {}): Promise<F
         await passHeads();
       }
     }
+    opts.onProgress?.(leavesChecked, size);
   }
   // Heads past the recomputed range (past the size, or after a missing leaf).
   while (heads.length > 0) {

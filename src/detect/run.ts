@@ -3,7 +3,6 @@ import { Detector, type Detection } from './detector.js';
 import { collectEvidence } from './evidence.js';
 import { forEachLine } from './log/lines.js';
 import { FileDecoder } from './log/open.js';
-import { ProgressBar } from './progress.js';
 import { DEFAULT_EXPIRY_DAYS, toSuspect } from './suspects.js';
 import { LineWriter } from './log/writer.js';
 
@@ -25,9 +24,20 @@ export interface DetectRunOptions {
   readonly now?: number;
   /** Called for each malformed line. */
   readonly onMalformed?: (file: string, line: number, reason: string) => void;
-  /** Where to draw a progress bar, when stderr is a terminal. */
-  readonly progress?: (text: string) => void;
+  /** Called now and then with how far the run is (for a progress display). */
+  readonly onProgress?: (progress: DetectProgress) => void;
 }
+
+/** Phase `read`: bytes of log read of all; phase `write`: suspects written of all. `lines` read so far. */
+export interface DetectProgress {
+  readonly phase: 'read' | 'write';
+  readonly done: number;
+  readonly total: number;
+  readonly lines: number;
+}
+
+/** Lines between progress calls while reading: fine enough for any display interval, and the call is cheap. */
+const PROGRESS_EVERY_LINES = 1_000;
 
 export interface DetectRunResult {
   readonly lines: number;
@@ -42,7 +52,7 @@ export async function runDetection(options: DetectRunOptions): Promise<DetectRun
   const sizes = await Promise.all(options.files.map(async (f) => (await stat(f)).size));
   const total = sizes.reduce((a, b) => a + b, 0);
   const detector = new Detector({ threshold: options.threshold, releases: options.releases });
-  const bar = options.progress ? new ProgressBar(options.progress, total, 'detect') : undefined;
+  const progress = options.onProgress;
   let lines = 0;
   let records = 0;
   let malformed = 0;
@@ -65,15 +75,14 @@ export async function runDetection(options: DetectRunOptions): Promise<DetectRun
       (line, no, offset) => {
         lines++;
         take(decoder.decode(line, no, offset));
+        if (progress && lines % PROGRESS_EVERY_LINES === 0) progress({ phase: 'read', done: before + offset, total, lines });
       },
-      bar && ((bytes) => bar.update(before + bytes, lines)),
     );
     take(decoder.end());
     before += sizes[index] as number;
   }
+  progress?.({ phase: 'read', done: total, total, lines });
   const detection = detector.finish();
-
-  bar?.done();
 
   const now = options.now ?? Date.now();
   const expiryDays = options.expiryDays ?? DEFAULT_EXPIRY_DAYS;
@@ -91,6 +100,7 @@ export async function runDetection(options: DetectRunOptions): Promise<DetectRun
       const wait = out.write(JSON.stringify(toSuspect(v, evidence.get(v.id), now, expiryDays)) + '\n');
       if (wait) await wait;
     }
+    progress?.({ phase: 'write', done: start + batch.length, total: detection.flagged.length, lines });
   }
   await out.close();
   await rename(partial, options.out);

@@ -28,7 +28,8 @@ afterAll(async () => {
 describe('cordon simulate / detect / evaluate', () => {
   it('simulates, detects with malformed lines reported and skipped, and evaluates', async () => {
     const sim = join(dir, 'sim');
-    const s = await cordon(['simulate', '--providers', '2', '--seed', '31', '--accounts', '1500', '--lines', '12000', '--out', sim]);
+    // --quiet: stderr holds only errors, however long a loaded machine takes (progress is tested in cli-progress.test.ts).
+    const s = await cordon(['simulate', '--providers', '2', '--seed', '31', '--accounts', '1500', '--lines', '12000', '--out', sim, '--quiet']);
     expect(s.err).toBe('');
     expect(s.code).toBe(0);
     expect(s.out).toMatch(/p1\.jsonl: \d+ lines, \d+ accounts/);
@@ -43,7 +44,7 @@ describe('cordon simulate / detect / evaluate', () => {
     await writeFile(p2, lines.join('\n'));
 
     const suspectsFile = join(dir, 'suspects.jsonl');
-    const d = await cordon(['detect', join(sim, 'logs'), '--out', suspectsFile]);
+    const d = await cordon(['detect', join(sim, 'logs'), '--out', suspectsFile, '--quiet']);
     expect(d.code).toBe(0);
     expect(d.err.trim().split('\n')).toEqual([
       `${p2}:5: invalid JSON (Unexpected end of JSON input) (line skipped)`,

@@ -27,9 +27,13 @@ describe('cordon rotate', () => {
   it('re-tokenizes every active record for the new epoch and retracts the old ones', async () => {
     const before = await c1.db.sql<{ record_id: string; epoch: number; tokens: Uint8Array }[]>`SELECT record_id, epoch, tokens FROM records ORDER BY record_id`;
     expect(before.map((r) => r.epoch)).toEqual([1, 1, 1]);
-    const r = await cli(['rotate', '--epoch', '2', '--node', fed.dirs.p1!]);
+    process.env.CORDON_PROGRESS_MS = '1';
+    const r = await cli(['rotate', '--epoch', '2', '--node', fed.dirs.p1!]).finally(() => delete process.env.CORDON_PROGRESS_MS);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/rotated 3 records to epoch 2/);
+    expect(r.out).toMatch(/^rotated 3 records to epoch 2: signed 1 batch \(seq 2\)$/m);
+    expect(r.out).toMatch(/^c1: head seq 2; of this run's batch, 1 sent now and 0 already held$/m);
+    // Progress on stderr: a commit at c1 takes longer than the 1 ms interval.
+    expect(r.err).toMatch(/^rotate: delivering: 1 batches, /m);
     const after = await c1.db.sql<{ record_id: string; epoch: number; tokens: Uint8Array; retracted_seq: bigint | null }[]>`SELECT record_id, epoch, tokens, retracted_seq FROM records`;
     const old = after.filter((x) => x.epoch === 1);
     const fresh = after.filter((x) => x.epoch === 2);
@@ -43,5 +47,8 @@ describe('cordon rotate', () => {
     // Nothing left to rotate.
     const again = await cli(['rotate', '--epoch', '2', '--node', fed.dirs.p1!]);
     expect(again.out).toMatch(/nothing to rotate/);
+    const json = await cli(['rotate', '--epoch', '2', '--node', fed.dirs.p1!, '--json']);
+    expect(json.code, json.err).toBe(0);
+    expect(JSON.parse(json.out)).toEqual({ epoch: 2, rotated: 0, batches: 0, nodes: [] });
   });
 });

@@ -11,6 +11,7 @@ import { CordonError } from '../../errors.js';
 import { Membership } from '../../federation/membership/membership.js';
 import { openNodeDatabase } from '../../store/database.js';
 import { integerOption, loadNodeConfig, parseCommandArgs, type Command, type CommandIO } from '../command.js';
+import { QUIET_HELP, QUIET_OPTION, startProgress } from '../progress.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -22,7 +23,7 @@ function printReport(io: CommandIO, name: string, r: FsckReport): void {
 export const auditFsck: Command = {
   name: 'audit fsck',
   summary: "recompute this consortium node's transparency log from its stored leaves and check everything stored about it",
-  help: `Usage: cordon audit fsck [--node DIR] [--json] [--max N]
+  help: `Usage: cordon audit fsck [--node DIR] [--json] [--max N] [--quiet]
 
 Reads the node's own transparency log from its database and recomputes it from the stored
 leaf data alone: every leaf hash, every tile hash, the root at the size of every tree head
@@ -37,10 +38,11 @@ Options:
   --node DIR   the node (default: $CORDON_NODE, else the current directory)
   --json       print the report as JSON
   --max N      report at most N mismatches of each check (default 1000)
+${QUIET_HELP}
 
 Example: cordon audit fsck --node nodes/consortium-1`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('audit fsck', argv, { node: { type: 'string' }, json: { type: 'boolean' }, max: { type: 'string' } }, false);
+    const { values } = parseCommandArgs('audit fsck', argv, { node: { type: 'string' }, json: { type: 'boolean' }, max: { type: 'string' }, ...QUIET_OPTION }, false);
     const max = integerOption('audit fsck', values, 'max', 1000, 1);
     const config = await loadNodeConfig(values);
     if (config.role !== 'consortium') throw new CordonError('INVALID_INPUT', `cordon audit fsck: ${config.id} is a ${config.role} node; only consortium nodes keep a transparency log (the regulator checks its copies with cordon audit verify)`);
@@ -48,7 +50,9 @@ Example: cordon audit fsck --node nodes/consortium-1`,
     const db = await openNodeDatabase(config);
     try {
       const log = new TransparencyLog(db.sql);
-      const report = await log.fsck({ publicKey: key.publicKey, maxMismatches: max });
+      const progress = startProgress(io, values, { label: 'audit fsck', unit: 'leaves', total: await log.size() });
+      const report = await log.fsck({ publicKey: key.publicKey, maxMismatches: max, onProgress: (done) => progress.update(done) });
+      progress.end();
       const coverage = await checkBatchCoverage(log, max);
       const ok = report.ok && coverage.problems.length === 0;
       if (values.json) {

@@ -4,9 +4,10 @@ import { CordonError } from '../../errors.js';
 import { DEFAULT_THRESHOLD } from '../../detect/detector.js';
 import { toBytes, toText } from '../../detect/log/bytes.js';
 import { parseTime } from '../../detect/log/time.js';
-import { runDetection } from '../../detect/run.js';
+import { runDetection, type DetectProgress } from '../../detect/run.js';
 import { DEFAULT_EXPIRY_DAYS } from '../../detect/suspects.js';
-import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.js';
+import { integerOption, parseCommandArgs, requireOption, type Command, type CommandIO } from '../command.js';
+import { formatCount, QUIET_HELP, QUIET_OPTION, startProgress, type Progress } from '../progress.js';
 
 /** Malformed lines printed one by one; the rest are counted. */
 const MAX_REPORTED_MALFORMED = 20;
@@ -64,6 +65,8 @@ Options:
   --release MODEL=TIME    a model's release time, for post-release surges; repeatable
                           (default: a model first seen a day or more into a log counts as released then)
   --expires-days N        suspects expire N days from now (default ${DEFAULT_EXPIRY_DAYS})
+  --json                  print the summary as one JSON object
+${QUIET_HELP}
 
 Example:
   cordon detect sim/logs --out suspects.jsonl`,
@@ -73,6 +76,8 @@ Example:
       threshold: { type: 'string' },
       release: { type: 'string', multiple: true },
       'expires-days': { type: 'string' },
+      json: { type: 'boolean' },
+      ...QUIET_OPTION,
     });
     const out = requireOption('detect', values, 'out');
     if (positionals.length === 0) throw new CordonError('INVALID_INPUT', 'cordon detect: needs at least one log file or directory (see cordon detect --help)');
@@ -97,17 +102,42 @@ Example:
       onMalformed: (file, line, reason) => {
         if (reported++ < MAX_REPORTED_MALFORMED) io.err(`${file}:${line}: ${reason} (line skipped)`);
       },
-      ...(io.interactive ? { progress: (t: string) => process.stderr.write(t) } : {}),
+      onProgress: progressDisplay(io, values),
     });
     if (result.malformed > MAX_REPORTED_MALFORMED) io.err(`... and ${result.malformed - MAX_REPORTED_MALFORMED} more malformed lines skipped`);
     if (result.records === 0) throw new CordonError('INVALID_INPUT', `cordon detect: no valid log lines in ${files.join(', ')} (${result.malformed} malformed)`);
     const d = result.detection;
-    const clustered = d.clusters.length;
-    io.out(`read ${result.lines} lines from ${files.length} file${files.length === 1 ? '' : 's'} (${result.records} records, ${result.malformed} malformed and skipped) in ${result.seconds.toFixed(1)} s`);
+    const clusters = d.clusters.length;
     const single = Array.from(d.flagged).filter((i) => d.cluster(i) === undefined).length;
-    io.out(`${d.accounts} accounts; ${d.flagged.length} suspects (score ≥ ${threshold}) in ${clustered} cluster${clustered === 1 ? '' : 's'} and ${single} single accounts`);
-    if (d.releases.size > 0) io.out(`model releases: ${[...d.releases].map(([m, t]) => `${toText(m)} at ${new Date(t).toISOString()}`).join(', ')}`);
+    const releasesSeen = [...d.releases].map(([m, t]) => ({ model: toText(m), at: new Date(t).toISOString() }));
+    if (values.json) {
+      io.out(JSON.stringify({
+        files, lines: result.lines, records: result.records, malformed: result.malformed, seconds: result.seconds,
+        accounts: d.accounts, suspects: d.flagged.length, threshold, clusters, single_accounts: single, releases: releasesSeen, out,
+      }, null, 2));
+      return 0;
+    }
+    io.out(`read ${result.lines} lines from ${files.length} file${files.length === 1 ? '' : 's'} (${result.records} records, ${result.malformed} malformed and skipped) in ${result.seconds.toFixed(1)} s`);
+    io.out(`${d.accounts} accounts; ${d.flagged.length} suspects (score ≥ ${threshold}) in ${clusters} cluster${clusters === 1 ? '' : 's'} and ${single} single accounts`);
+    if (releasesSeen.length > 0) io.out(`model releases: ${releasesSeen.map((r) => `${r.model} at ${r.at}`).join(', ')}`);
     io.out(`suspects written to ${out}`);
     return 0;
   },
 };
+
+/** Reading shows bytes of log (the lines read beside them), then writing shows suspects: one reporter per phase. */
+function progressDisplay(io: CommandIO, values: { quiet?: boolean; json?: boolean }): (p: DetectProgress) => void {
+  let phase: DetectProgress['phase'] | undefined;
+  let shown: Progress | undefined;
+  return (p) => {
+    if (p.phase !== phase) {
+      shown?.end();
+      phase = p.phase;
+      shown = p.phase === 'read'
+        ? startProgress(io, values, { label: 'detect: reading', unit: 'bytes', total: p.total })
+        : startProgress(io, values, { label: 'detect: writing suspects', unit: 'suspects', total: p.total });
+    }
+    shown!.update(p.done, p.phase === 'read' ? `${formatCount(p.lines)} lines` : undefined);
+    if (p.done >= p.total) shown!.end();
+  };
+}

@@ -9,11 +9,10 @@ import { modeName, modeOf } from '../../investigate/psi/protocol/modes.js';
 import type { PsiProgress } from '../../investigate/psi/protocol/party.js';
 import { readSetFile, SET_KINDS, type SetKind } from '../../investigate/psi/set/read-set-file.js';
 import { integerOption, loadNodeConfig, parseCommandArgs, requireOption, type Command, type CommandIO } from '../command.js';
+import { QUIET_HELP, QUIET_OPTION, startProgress } from '../progress.js';
 
 /** How long a staged offer waits for its peer by default. */
 const DEFAULT_OFFER_TTL_S = 24 * 3600;
-/** Progress lines on long runs, at most this often. */
-const PROGRESS_EVERY_MS = 5_000;
 
 export const psi: Command = {
   name: 'psi',
@@ -40,12 +39,15 @@ are (email, phone, ip, asn, payment, device, org_domain, api_key), so that two p
 spellings of one identifier match; both parties must use the same kind.
 
 Output: the elements this party learned, one per line, to --out FILE (0600) or stdout; in
-mode size, the count. Progress and the session summary go to stderr. Elements never leave
+mode size, the count. Progress (silenced by --quiet) and the session summary go to stderr. Elements never leave
 the node: only blinded curve points travel. Afterwards both parties' signatures over the
 summary (sizes, mode, times, session id) are recorded in every consortium node's
 transparency log. Exit 0 once the result is complete and at least one consortium node
 recorded it; 1 if no node recorded it (the result stands; the signed summary is kept in
 the data directory).
+
+Options:
+${QUIET_HELP}
 
 Example:
   peer$  cordon psi --respond --peer lab-a --set cards.txt --kind payment --mode one
@@ -63,6 +65,7 @@ Example:
         out: { type: 'string' },
         respond: { type: 'boolean' },
         expires: { type: 'string' },
+        ...QUIET_OPTION,
       },
       false,
     );
@@ -99,7 +102,7 @@ Example:
       peerId,
       set,
       mode,
-      onProgress: progressPrinter(io),
+      onProgress: progressDisplay(io, values),
     });
     await writeSessionRecord(config.data_dir, 'initiator', peerId, outcome);
 
@@ -114,15 +117,18 @@ Example:
   },
 };
 
-/** Prints how far each list is, at most every PROGRESS_EVERY_MS; silent on runs shorter than that. */
-function progressPrinter(io: CommandIO): (p: PsiProgress) => void {
-  const latest = { own: '', peer: '' };
-  let last = Date.now();
+/**
+ * Both lists (ours blinded and sent, theirs blinded again) count towards one
+ * total, known once the peer's size has arrived; until then, counts only.
+ */
+function progressDisplay(io: CommandIO, values: { quiet?: boolean }): (p: PsiProgress) => void {
+  const progress = startProgress(io, values, { label: 'psi', unit: 'elements' });
+  const latest = { own: { done: 0, total: 0 }, peer: { done: 0, total: 0 } };
   return (p) => {
-    latest[p.list] = `${p.done}/${p.total}`;
-    const now = Date.now();
-    if (now - last < PROGRESS_EVERY_MS) return;
-    last = now;
-    io.err(`  ours blinded and sent ${latest.own || '0'}, theirs blinded ${latest.peer || '0'}`);
+    latest[p.list] = { done: p.done, total: p.total };
+    const { own, peer } = latest;
+    if (own.total > 0 && peer.total > 0) progress.setTotal(own.total + peer.total);
+    progress.update(own.done + peer.done, `ours blinded and sent ${own.done}/${own.total}, theirs blinded ${peer.done}/${peer.total}`);
+    if (own.total > 0 && peer.total > 0 && own.done >= own.total && peer.done >= peer.total) progress.end();
   };
 }

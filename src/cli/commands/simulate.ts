@@ -1,8 +1,8 @@
 import { CordonError } from '../../errors.js';
-import { ProgressBar } from '../../detect/progress.js';
 import { simulate } from '../../simulate/simulate.js';
 import { CAMPAIGN_KINDS, type CampaignKind } from '../../simulate/world/campaigns.js';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.js';
+import { QUIET_HELP, QUIET_OPTION, startProgress } from '../progress.js';
 
 const MAX_PROVIDERS = 64;
 
@@ -53,6 +53,8 @@ Options:
   --format F        jsonl or csv (default jsonl)
   --campaigns LIST  comma-separated campaign kinds, 'all' or 'none' (default all)
   --days D          length of the simulated period in days (default 14)
+  --json            print the summary as one JSON object
+${QUIET_HELP}
 
 Example:
   cordon simulate --providers 3 --seed 7 --accounts 20000 --lines 500000 --out sim/`,
@@ -67,6 +69,8 @@ Example:
       format: { type: 'string' },
       campaigns: { type: 'string' },
       days: { type: 'string' },
+      json: { type: 'boolean' },
+      ...QUIET_OPTION,
     });
     if (positionals.length > 0) throw new CordonError('INVALID_INPUT', `cordon simulate: unexpected argument '${positionals[0]}' (see cordon simulate --help)`);
     requireOption('simulate', values, 'providers');
@@ -84,13 +88,18 @@ Example:
     const stealth = stealthOption(values.stealth);
     const campaigns = campaignsOption(values.campaigns);
 
-    const bar = io.interactive ? new ProgressBar((t) => process.stderr.write(t), lines, 'simulate') : undefined;
+    const progress = startProgress(io, values, { label: 'simulate', unit: 'lines', total: lines });
     const started = Date.now();
-    const result = await simulate({ providers, seed, accounts, lines, stealth, campaigns, days, out, format, onProgress: bar && ((n) => bar.update(n, n)) });
-    bar?.done();
+    const result = await simulate({ providers, seed, accounts, lines, stealth, campaigns, days, out, format, onProgress: (n) => progress.update(n) });
+    progress.end();
+    const seconds = (Date.now() - started) / 1000;
+    if (values.json) {
+      io.out(JSON.stringify({ ...result, seed, stealth, seconds }, null, 2));
+      return 0;
+    }
     for (const log of result.logs) io.out(`${log.path}: ${log.lines} lines, ${log.accounts} accounts`);
     io.out(`${result.truth}: ${result.accounts} accounts, ${result.campaigns} campaigns`);
-    io.out(`simulated ${result.lines} lines in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}, stealth ${stealth})`);
+    io.out(`simulated ${result.lines} lines in ${seconds.toFixed(1)} s (seed ${seed}, stealth ${stealth})`);
     return 0;
   },
 };

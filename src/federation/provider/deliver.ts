@@ -20,8 +20,10 @@ export interface DeliveryResult { consortiumId: string; headSeq: bigint; sent: n
  * node's head of our chain, then sends every later batch in order. A gap
  * answer (the node lost or never had some batches) restarts from the head
  * the node reports. Each acknowledgement means the node has committed.
+ * `onBatch` hears of each acknowledged batch, with `alreadyHeld` when the
+ * node answered that it held it already.
  */
-export async function deliverTo(sql: Sql, providerId: string, client: PeerClient, onBatch?: (b: OutboxBatch) => void): Promise<DeliveryResult> {
+export async function deliverTo(sql: Sql, providerId: string, client: PeerClient, onBatch?: (b: OutboxBatch, alreadyHeld: boolean) => void): Promise<DeliveryResult> {
   const heads = await client.getHeads();
   let next = (heads.heads.find((h) => h.providerId === providerId)?.seq ?? 0n) + 1n;
   let sent = 0;
@@ -37,9 +39,10 @@ export async function deliverTo(sql: Sql, providerId: string, client: PeerClient
       for (const b of page) {
         const call = client.publish(create(SignedBatchSchema, { batch: b.batch, signature: b.signature })).then(
           (res) => {
-            if (res.outcome === PublishOutcome.DUPLICATE) duplicates++;
+            const held = res.outcome === PublishOutcome.DUPLICATE;
+            if (held) duplicates++;
             else sent++;
-            onBatch?.(b);
+            onBatch?.(b, held);
           },
           (err: unknown) => {
             failure ??= err;
