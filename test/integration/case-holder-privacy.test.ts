@@ -99,6 +99,12 @@ describe('a case does not tell its opener (or a holder) who holds the token', ()
     }
     const matcher = nodes.c1!.part<MatchingPart>(MATCHING_PART)!.matcher;
     await eventually(async () => (await matcher.holders([{ epoch: 1, kind: TokenKind.PAYMENT, token: X }]))[0]!.length === HOLDERS.length, 20_000, 'all holders indexed');
+    // The holders' batches are logged after acceptance, by the integrator: wait for it, so that the
+    // cases' log entries below follow one another with nothing else between them.
+    await eventually(async () => {
+      const [row] = await nodes.c1!.db.sql<{ pending: number }[]>`SELECT count(*) FILTER (WHERE log_idx IS NULL)::int AS pending FROM batches`;
+      return row!.pending === 0;
+    }, 20_000, 'every batch logged');
     for (const id of ['p1', ...HOLDERS]) peers[id] = new PeerClient({ id, key: (await readNodeKey(join(fed.dirs[id]!, 'key.jwk'))).privateKey }, { id: 'c1', address: `127.0.0.1:${fed.ports.c1}` });
     opener = new CaseClient({ id: 'p1', key: (await readNodeKey(join(fed.dirs.p1!, 'key.jwk'))).privateKey }, await readEncryptionKey(join(fed.dirs.p1!, ENC_KEY_FILE)), await Membership.load(fed.manifest), { id: 'c1', address: `127.0.0.1:${fed.ports.c1}` });
   }, 180_000);
