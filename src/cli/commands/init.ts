@@ -13,7 +13,7 @@ import { parseCommandArgs, requireOption, type Command } from '../command.js';
 export const MEMBER_FILE = 'member.json';
 
 /** The option of `cordon init` each configuration field comes from. */
-const OPTION_OF: Readonly<Record<string, string>> = { id: 'id', role: 'role', organisation: 'org', listen: 'listen', database_url: 'database-url' };
+const OPTION_OF: Readonly<Record<string, string>> = { id: 'id', role: 'role', organisation: 'org', listen: 'listen', http_listen: 'http-listen', database_url: 'database-url' };
 
 /** The config schema's first complaint as one line naming the option that set the field, and its value. */
 function initOptionError(error: ZodError, values: Record<string, unknown>): CordonError {
@@ -40,14 +40,18 @@ Options:
   --org NAME           organisation name (default: the id)
   --dir DIR            the node's directory (must not hold a node yet)
   --listen HOST:PORT   gRPC address (default 127.0.0.1:7400)
+  --http-listen HOST:PORT
+                       HTTP address of the web console, /metrics and TAXII (default: none,
+                       the node serves no HTTP); keep it on loopback unless fronted by TLS
   --database-url URL   use this PostgreSQL instead of an embedded one
 
 Example:
-  cordon init --id provider-a --role provider --org "Lab A" --dir nodes/provider-a --listen 127.0.0.1:7501`,
+  cordon init --id provider-a --role provider --org "Lab A" --dir nodes/provider-a \\
+      --listen 127.0.0.1:7501 --http-listen 127.0.0.1:7581`,
   async run(argv, io) {
     const { values } = parseCommandArgs('init', argv, {
       id: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, dir: { type: 'string' },
-      listen: { type: 'string' }, 'database-url': { type: 'string' },
+      listen: { type: 'string' }, 'http-listen': { type: 'string' }, 'database-url': { type: 'string' },
     }, false);
     const id = requireOption('init', values, 'id');
     const role = requireOption('init', values, 'role');
@@ -58,6 +62,8 @@ Example:
     const parsed = configSchema.safeParse({
       id, role, organisation: values.org ?? id,
       ...(values.listen !== undefined ? { listen: values.listen } : {}),
+      // Validated by the same listen-address rule as --listen (config/listen.ts), through the schema.
+      ...(values['http-listen'] !== undefined ? { http_listen: values['http-listen'] } : {}),
       ...(values['database-url'] !== undefined ? { database_url: values['database-url'] } : {}),
     });
     // Refused here, before anything is written, rather than when the node first starts.
