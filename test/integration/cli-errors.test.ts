@@ -50,6 +50,15 @@ describe('cordon CLI errors', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 
+  it('init --json prints what it created as one JSON object, and the files exist', async () => {
+    const dir = join(scratch, 'json-init');
+    const r = await cli(['init', '--id', 'j1', '--role', 'consortium', '--dir', dir, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out) as Record<string, unknown>;
+    expect(out).toMatchObject({ id: 'j1', role: 'consortium', dir, config: join(dir, 'cordon.json'), member: join(dir, 'member.json'), next: [expect.stringContaining('alert-key install')] });
+    for (const file of [out.config, out.key, out.enc_key, out.member] as string[]) expect(existsSync(file), file).toBe(true);
+  });
+
   it('names the config file and the field', async () => {
     const dir = join(scratch, 'badcfg');
     await cli(['init', '--id', 'x1', '--role', 'provider', '--dir', dir]);

@@ -44,6 +44,7 @@ Options:
                        HTTP address of the web console, /metrics and TAXII (default: none,
                        the node serves no HTTP); keep it on loopback unless fronted by TLS
   --database-url URL   use this PostgreSQL instead of an embedded one
+  --json               print one JSON object: {id, role, dir, config, key, enc_key, member, next}
 
 Example:
   cordon init --id provider-a --role provider --org "Lab A" --dir nodes/provider-a \\
@@ -51,7 +52,7 @@ Example:
   async run(argv, io) {
     const { values } = parseCommandArgs('init', argv, {
       id: { type: 'string' }, role: { type: 'string' }, org: { type: 'string' }, dir: { type: 'string' },
-      listen: { type: 'string' }, 'http-listen': { type: 'string' }, 'database-url': { type: 'string' },
+      listen: { type: 'string' }, 'http-listen': { type: 'string' }, 'database-url': { type: 'string' }, json: { type: 'boolean' },
     }, false);
     const id = requireOption('init', values, 'id');
     const role = requireOption('init', values, 'role');
@@ -82,11 +83,19 @@ Example:
       endpoints: { grpc: config.listen }, status: 'active',
     };
     await writeFile(join(dir, MEMBER_FILE), JSON.stringify(member, null, 2) + '\n');
-    io.out(`created ${role} node '${id}' in ${dir}`);
-    io.out(`  keys:   ${join(dir, 'key.jwk')}, ${join(dir, 'enc-key.jwk')} (0600)`);
-    io.out(`  member: ${join(dir, MEMBER_FILE)} — send this to the consortium founders`);
     // Matching nodes do not start without the alert-id key (federation/node/parts/matching.ts).
-    if (role === 'consortium' || role === 'regulator') io.out(`  before it starts: install the alert-id key (cordon consortium issue-alert-key, then cordon alert-key install --node ${dir} FILE)`);
+    const next = role === 'consortium' || role === 'regulator'
+      ? [`install the alert-id key before it starts: cordon consortium issue-alert-key, then cordon alert-key install --node ${dir} FILE`]
+      : [];
+    const created = { config: join(dir, CONFIG_FILE), key: join(dir, 'key.jwk'), enc_key: join(dir, 'enc-key.jwk'), member: join(dir, MEMBER_FILE) };
+    if (values.json) {
+      io.out(JSON.stringify({ id, role, dir, ...created, next }, null, 2));
+      return 0;
+    }
+    io.out(`created ${role} node '${id}' in ${dir}`);
+    io.out(`  keys:   ${created.key}, ${created.enc_key} (0600)`);
+    io.out(`  member: ${created.member} — send this to the consortium founders`);
+    for (const step of next) io.out(`  ${step}`);
     return 0;
   },
 };
