@@ -43,6 +43,17 @@ describe('cordon doctor', () => {
     expect(text.out).toMatch(/^✓ config /m);
     expect(text.out).toMatch(/^✓ peer c2 /m);
     expect(text.out).toMatch(/all checks passed/);
+
+    // The README's sample is what doctor prints: the same checks in the same order, each detail in
+    // the same form (names, paths, versions and timings differ from node to node).
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const sample = /```\n\$ cordon doctor --node \S+\n([\s\S]*?)```/.exec(readme)?.[1]?.trimEnd().split('\n');
+    expect(sample, 'README has a cordon doctor sample').toBeDefined();
+    const printed = text.out.trimEnd().split('\n');
+    const checkOf = (line: string) => /^[✓✗–] (\S+(?: \S+)*?)\s{2,}/.exec(line)?.[1] ?? line;
+    expect(sample!.map(checkOf)).toEqual(printed.map(checkOf).map((c) => c.replace(/^peer \S+$/, 'peer c2')));
+    const migrations = printed.find((l) => l.startsWith('✓ migrations'))!;
+    expect(sample!.find((l) => l.startsWith('✓ migrations'))).toBe(migrations);
   });
 
   it('fails on a key file others can read, and on a key the manifest does not list for the node', async () => {
