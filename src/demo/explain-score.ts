@@ -1,4 +1,13 @@
 import { campaignScore, type CampaignFacts } from '../match/score.js';
+import type { CampaignRow } from '../match/types.js';
+
+/** The campaign's facts its score is computed from, as the campaign store holds them. */
+export type ScoreRow = Pick<CampaignRow, 'providers' | 'account_count' | 'token_kinds' | 'max_similarity' | 'mean_provider_score' | 'confirmed' | 'false_positive' | 'score'>;
+
+const facts = (r: ScoreRow): CampaignFacts => ({
+  providers: r.providers.length, accounts: r.account_count, tokenKinds: r.token_kinds.length,
+  maxSimilarity: r.max_similarity, meanProviderScore: r.mean_provider_score, confirmed: r.confirmed, falsePositive: r.false_positive,
+});
 
 /**
  * One line saying what a campaign's score is made of (src/match/score.ts):
@@ -7,22 +16,6 @@ import { campaignScore, type CampaignFacts } from '../match/score.js';
  * formula. Terms are shown to two decimals; they add up to the score within
  * rounding.
  */
-export interface ScoreRow {
-  providers: string[];
-  account_count: number;
-  token_kinds: number[];
-  max_similarity: number;
-  mean_provider_score: number;
-  confirmed: number;
-  false_positive: number;
-  score: number;
-}
-
-const facts = (r: ScoreRow): CampaignFacts => ({
-  providers: r.providers.length, accounts: r.account_count, tokenKinds: r.token_kinds.length,
-  maxSimilarity: r.max_similarity, meanProviderScore: r.mean_provider_score, confirmed: r.confirmed, falsePositive: r.false_positive,
-});
-
 export function explainScore(r: ScoreRow): string {
   const f = facts(r);
   const whole = campaignScore(f);
