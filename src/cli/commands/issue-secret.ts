@@ -18,7 +18,7 @@ import { readManifestFile } from './manifest-file.js';
  * a node decrypts its copy at start (crypto/sealed-key.ts).
  *
  * - `cordon consortium issue-secret` / `cordon secret install`: the
- *   consortium secret of shared-key token mode (DESIGN §4), for providers.
+ *   consortium secret of shared-key token mode (tokens are keyed by it), for providers.
  * - `cordon consortium issue-alert-key` / `cordon alert-key install`: the
  *   alert-id key (crypto/alert-id-key.ts), for consortium and regulator nodes
  *   only. Both commands enforce that: the issuer needs the signed manifest to
