@@ -2,10 +2,15 @@ import { CordonError, errorMessage } from '../errors.js';
 import { processIO, type Command, type CommandIO } from './command.js';
 import { commands } from './commands/index.js';
 import { closest } from './suggest.js';
+import { setGrpcLogVerbose } from '../federation/grpc/grpc-log.js';
+
+/** The one option every command takes: libraries' own log lines on stderr (grpc-js's), which are otherwise dropped. */
+const VERBOSE = '--verbose';
 
 const USAGE = `cordon: cross-provider threat sharing against model distillation
 
-Usage: cordon <command> [options]     (cordon <command> --help for each)
+Usage: cordon <command> [options] [--verbose]     (cordon <command> --help for each;
+       --verbose also shows the gRPC library's own log lines)
 
 Commands:`;
 
@@ -42,6 +47,8 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  setGrpcLogVerbose(argv.includes(VERBOSE));
+  argv = argv.filter((a) => a !== VERBOSE);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(usage());
     return argv.length === 0 ? 2 : 0;
