@@ -4,8 +4,10 @@ import { connect } from 'node:net';
  * HTTP/1.1 over a raw TCP socket, for tests that must send what no HTTP
  * client would (`GET // HTTP/1.1`, broken percent-escapes, NUL bytes, 64 KiB
  * headers) and see exactly what the server wrote back. The exchange ends when
- * the server closes, or IDLE_MS after its last byte (a kept-alive connection),
- * or ANSWER_MS after sending when nothing came back at all (`answered` false).
+ * the server closes; or, on a kept-alive connection, IDLE_MS after the bytes
+ * hold only complete responses (room for a pipelined one after them); or
+ * `answerMs` (ANSWER_MS) after sending, or after a partial answer, when
+ * nothing more came (`answered` false when nothing came at all).
  */
 export interface RawExchange {
   /** Every byte the server wrote. */
@@ -25,7 +27,7 @@ export interface RawResponse {
 
 /** The server's first byte is due well within this (a local listener, small answers). */
 export const ANSWER_MS = 1_500;
-/** Quiet after the last byte: the answer is complete and the connection is kept alive. */
+/** Quiet after complete answers on a kept-alive connection: no further pipelined answer is coming. */
 export const IDLE_MS = 250;
 
 export function rawExchange(address: string, request: Uint8Array | string, opts: { answerMs?: number; idleMs?: number } = {}): Promise<RawExchange> {
@@ -52,12 +54,23 @@ export function rawExchange(address: string, request: Uint8Array | string, opts:
     });
     socket.on('data', (d: Buffer) => {
       chunks.push(d);
-      wait(opts.idleMs ?? IDLE_MS);
+      // Complete answers need only a short quiet before the exchange ends; a partial one waits for its rest.
+      wait(complete(Buffer.concat(chunks)) ? (opts.idleMs ?? IDLE_MS) : (opts.answerMs ?? ANSWER_MS));
     });
     // A reset after the server's answer (it closed while our bytes were still arriving) is a close.
     socket.on('error', (err) => (socket.readyState === 'opening' && !settled ? reject(err) : finish(true)));
     socket.on('close', () => finish(true));
   });
+}
+
+/** Whether `bytes` are whole responses, each framed to its end (an unframed body ends only at the close). */
+function complete(bytes: Buffer): boolean {
+  try {
+    const responses = parseResponses(bytes);
+    return responses.length > 0 && responses.every((r) => r.body !== undefined && (r.headers['content-length'] !== undefined || r.headers['transfer-encoding'] !== undefined || r.status === 204 || r.status === 304));
+  } catch {
+    return false;
+  }
 }
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) [^\r\n]*$/;

@@ -29,7 +29,8 @@ async function run(install: boolean): Promise<{ status: number | null; stdout: s
     const log = createLogger({ node: 'n1' }, { write: (line) => process.stdout.write(line + '\\n') });
     if (${install}) console.log(JSON.stringify({ first: installRejectionPolicy(log), second: installRejectionPolicy(log) }));
     void Promise.reject(new Error('nobody awaited this'));
-    setTimeout(() => console.log(JSON.stringify({ alive: true, listeners: process.listenerCount('unhandledRejection') })), 50);
+    // Node settles unhandled rejections before the next turn of the event loop: setImmediate runs after.
+    setImmediate(() => console.log(JSON.stringify({ alive: true, listeners: process.listenerCount('unhandledRejection') })));
   `);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
