@@ -64,17 +64,18 @@ export function consoleRoutes(views: ConsoleViews, token: string, log: Logger, o
         ? sendError(res, 403, 'the regulator\'s node is read-only: the console and its API accept no writes')
         : sendError(res, 405, `the console API is read-only: ${req.method} ${url.pathname} is not allowed`);
     }
+    const campaign = /^\/api\/campaigns\/([^/]+)$/.exec(url.pathname);
+    // Decoded outside the view's error handling: broken percent-escapes are the client's mistake,
+    // which the listener answers 400 (http-server.ts), not a failed view.
+    const campaignId = campaign ? decodeURIComponent(campaign[1]!) : undefined;
     try {
-      const campaign = /^\/api\/campaigns\/([^/]+)$/.exec(url.pathname);
-      if (campaign) {
-        const detail = await views.campaigns.detail(decodeURIComponent(campaign[1]!));
-        return detail ? sendJson(res, 200, detail) : sendError(res, 404, `campaign ${JSON.stringify(campaign[1]).slice(0, 80)}: not found`);
+      if (campaignId !== undefined) {
+        const detail = await views.campaigns.detail(campaignId);
+        return detail ? sendJson(res, 200, detail) : sendError(res, 404, `campaign ${JSON.stringify(campaign![1]).slice(0, 80)}: not found`);
       }
       const view = api[url.pathname];
       return view ? sendJson(res, 200, await view()) : sendError(res, 404, `no console API at ${url.pathname}`);
     } catch (err) {
-      // A campaign id with broken percent-escapes is the client's mistake, not the node's.
-      if (err instanceof URIError) return sendError(res, 400, `malformed percent-encoding in ${url.pathname.slice(0, 120)}`);
       if (err instanceof CordonError && err.code === 'UNAVAILABLE') return sendError(res, 503, errorMessage(err));
       log.error('console view failed', { path: url.pathname, error: errorMessage(err) });
       return sendError(res, 500, 'internal error');

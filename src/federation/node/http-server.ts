@@ -5,10 +5,9 @@ import type { Logger } from '../../log.js';
 import type { HttpRoute } from './node-part.js';
 import { HTTP_LISTENER, listenError } from './probe-listen.js';
 
-/**
- * Limits of the node's HTTP listener. Every route (console, /metrics, TAXII)
- * answers small GET/HEAD requests that carry no body, so they can be tight.
- */
+// Limits of the node's HTTP listener. Every route (console, /metrics, TAXII)
+// answers small GET/HEAD requests that carry no body, so they can be tight.
+
 /** Request line and headers together. A credential, Accept and a cookie take a few hundred bytes; 16 KiB is Node's own default, named so that a process-wide --max-http-header-size cannot raise it. Beyond it Node answers 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** For a client to send its request line and headers (from connecting, or since its previous answer). A real client needs far under a second; 10 s allows slow links and caps how long a slowloris client holds a socket (Node's default: 60 s). Beyond it Node answers 408. */

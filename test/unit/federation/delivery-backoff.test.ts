@@ -13,6 +13,18 @@ function recordingLog() {
 const refused = () => new CordonError('PERMISSION_DENIED', 'c1: call token: member \'p1\' is revoked');
 const down = () => new CordonError('UNAVAILABLE', 'c1: connect ECONNREFUSED');
 
+/** Fails c1 `times` in a row, each time stepping the clock by `step` until c1 is due again; returns each wait. */
+function waitsAfter(b: DeliveryBackoff, failure: () => unknown, times: number, step: number, now: () => number, setNow: (t: number) => void): number[] {
+  const waits: number[] = [];
+  for (let i = 0; i < times; i++) {
+    b.failed('c1', failure());
+    const start = now();
+    while (!b.due('c1')) setNow(now() + step);
+    waits.push(now() - start);
+  }
+  return waits;
+}
+
 describe('delivery backoff', () => {
   it('doubles from the minimum to the cap, each wait drawn from the upper half of its step', () => {
     const low = (n: number) => refusedBackoffMs(n, () => 0);
@@ -35,13 +47,7 @@ describe('delivery backoff', () => {
     let now = 0;
     const b = new DeliveryBackoff({ log: recordingLog().log, now: () => now, random: () => 1 });
     expect(b.due('c1')).toBe(true);
-    const waits: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      b.failed('c1', refused());
-      const start = now;
-      while (!b.due('c1')) now += 100;
-      waits.push(now - start);
-    }
+    const waits = waitsAfter(b, refused, 12, 100, () => now, (t) => (now = t));
     expect(waits.slice(0, 4)).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(waits.at(-1)).toBe(REFUSED_BACKOFF_MAX_MS);
     // Another node is not held back by c1's refusals.
@@ -57,13 +63,7 @@ describe('delivery backoff', () => {
     let now = 0;
     const { log, at } = recordingLog();
     const b = new DeliveryBackoff({ log, now: () => now, random: () => 1, failingPolicy: { minMs: 100, maxMs: 400 } });
-    const waits: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      b.failed('c1', down());
-      const start = now;
-      while (!b.due('c1')) now += 50;
-      waits.push(now - start);
-    }
+    const waits = waitsAfter(b, down, 5, 50, () => now, (t) => (now = t));
     expect(waits).toEqual([100, 200, 400, 400, 400]);
     expect(at('warn')).toEqual([expect.objectContaining({ msg: 'delivery failing: node unreachable; retrying with back-off', peer: 'c1', code: 'UNAVAILABLE', attempt: 1, retry_in_ms: 100 })]);
     expect(at('warn')[0]).not.toHaveProperty('node');
