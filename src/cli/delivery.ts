@@ -4,6 +4,8 @@ import type { CommandIO } from './command.js';
 /** The batches one run of publish or rotate signed: seq first..last. */
 export interface RunBatches { readonly first: bigint; readonly last: bigint }
 
+const runSize = (run: RunBatches): number => Number(run.last - run.first + 1n);
+
 /** One node's delivery, counted against the run's batches (also the --json shape). */
 export interface DeliverySummary {
   readonly node: string;
@@ -27,7 +29,7 @@ export interface DeliverySummary {
 export function summarizeDelivery(run: RunBatches, d: NodeDelivery): DeliverySummary {
   const inRun = (s: bigint): boolean => s >= run.first && s <= run.last;
   const sent = d.sent.filter(inRun).length;
-  const size = Number(run.last - run.first + 1n);
+  const size = runSize(run);
   return {
     node: d.node,
     head_seq: d.headSeq === undefined ? null : Number(d.headSeq),
@@ -42,13 +44,13 @@ export const batchesOf = (n: number): string => `${n} batch${n === 1 ? '' : 'es'
 
 /** `signed 20 batches (seq 2–21)` */
 export function describeRun(run: RunBatches): string {
-  const n = Number(run.last - run.first + 1n);
+  const n = runSize(run);
   return `signed ${batchesOf(n)} (seq ${run.first === run.last ? run.first : `${run.first}–${run.last}`})`;
 }
 
 /** One line per node: delivered ones on stdout, failed ones on stderr. */
 export function printDeliveries(io: CommandIO, run: RunBatches, summaries: readonly DeliverySummary[]): void {
-  const n = Number(run.last - run.first + 1n);
+  const n = runSize(run);
   const ofRun = n === 1 ? "this run's batch" : `this run's ${n} batches`;
   for (const s of summaries) {
     const earlier = s.earlier_sent > 0 ? `; also sent ${batchesOf(s.earlier_sent)} left in the outbox by earlier runs` : '';
